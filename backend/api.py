@@ -1,0 +1,14 @@
+"""All routers under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend import health
+from backend.auth.router import router as auth_router
+from backend.catalog.router import router as catalog_router
+from backend.org.router import router as org_router
+
+api_router = APIRouter(prefix="/api/v1")
+for router in (health.router, auth_router, org_router, catalog_router):
+    api_router.include_router(router)

@@ -1,0 +1,24 @@
+"""Who may see what. Pure: decisions from the user's role and ids only."""
+
+from __future__ import annotations
+
+from backend.auth.models import Role, User
+
+STREET_WIDE = frozenset({Role.dispatcher, Role.leader, Role.admin})
+
+
+def sees_street(user: User) -> bool:
+    """Command center, leaders and admins see every record of the street."""
+    return user.role in STREET_WIDE
+
+
+def may_see_department(user: User, department_id: int | None) -> bool:
+    return sees_street(user) or (
+        user.role == Role.handler
+        and department_id is not None
+        and user.department_id == department_id
+    )
+
+
+def may_see_user(viewer: User, target_id: int) -> bool:
+    return viewer.id == target_id or sees_street(viewer)

@@ -1,0 +1,59 @@
+"""Auth and user routes: HTTP only, one service call each."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from backend.auth import service
+from backend.auth.models import Role, User
+from backend.auth.schemas import RefreshIn, TokenOut, UserCreate, UserOut
+from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, require_roles
+from backend.org import service as org_service
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/login", response_model=TokenOut)
+def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> TokenOut:
+    pair = service.login(session, form.username, form.password, settings, now)
+    return TokenOut(access_token=pair.access_token, refresh_token=pair.refresh_token)
+
+
+@router.post("/auth/refresh", response_model=TokenOut)
+def refresh(body: RefreshIn, session: SessionDep, settings: SettingsDep, now: NowDep) -> TokenOut:
+    pair = service.refresh(session, body.refresh_token, settings, now)
+    return TokenOut(access_token=pair.access_token, refresh_token=pair.refresh_token)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(body: RefreshIn, session: SessionDep, now: NowDep) -> None:
+    service.logout(session, body.refresh_token, now)
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser, session: SessionDep) -> UserOut:
+    return org_service.user_out(session, user)
+
+
+@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def create_user(
+    body: UserCreate,
+    session: SessionDep,
+    now: NowDep,
+    _: Annotated[User, Depends(require_roles(Role.admin))],
+) -> UserOut:
+    user = org_service.create_user(session, body, now)
+    return org_service.user_out(session, user)
+
+
+@router.get("/users/{user_id}", response_model=UserOut)
+def get_user(user_id: int, viewer: CurrentUser, session: SessionDep) -> UserOut:
+    return org_service.user_out(session, org_service.visible_user(session, viewer, user_id))

@@ -1,0 +1,42 @@
+"""Request and response bodies for auth and users."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from backend.auth.models import Role
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+
+
+class RefreshIn(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class DepartmentRef(BaseModel):
+    id: int
+    name: str
+    kind: str
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    department: DepartmentRef | None = None
+    grid_ids: list[int] = []
+    phone: str | None = None
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    display_name: str = Field(min_length=1, max_length=64)
+    role: Role
+    password: str = Field(min_length=8, max_length=128)
+    department_id: int | None = None
+    phone: str | None = Field(default=None, max_length=40)

@@ -1,0 +1,72 @@
+"""The `gridline` command: migrate, load data, serve."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from backend.config import PROJECT_ROOT, get_settings
+from backend.db import engine_for, session_scope
+from backend.seams.clock import SystemClock
+
+
+def _migrate(_: argparse.Namespace) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.cmd_opts = argparse.Namespace(x=[f"url={get_settings().database_url}"])
+    command.upgrade(config, "head")
+    print("database migrated to head")
+
+
+def _load_catalog(_: argparse.Namespace) -> None:
+    from backend.catalog.service import load_catalog
+
+    with session_scope(engine_for(get_settings().database_url)) as session:
+        count = load_catalog(session, SystemClock().now())
+    print(f"responsibility list loaded: {count} items")
+
+
+def _demo(_: argparse.Namespace) -> None:
+    from backend.org.demo import DEMO_PASSWORD, create_demo_street
+
+    settings = get_settings()
+    with session_scope(engine_for(settings.database_url)) as session:
+        users = create_demo_street(session, settings, SystemClock().now())
+    print(f"demo street ready; demo users (password for all: {DEMO_PASSWORD}):")
+    for user in users:
+        print(f"  {user.username:<16} {user.role.value:<10} {user.display_name}")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "backend.main:create_app", factory=True, host=args.host, port=args.port, log_level="info"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="gridline", description="Gridline 网格通")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    commands.add_parser("load-catalog", help="load the responsibility list").set_defaults(
+        func=_load_catalog
+    )
+    commands.add_parser("demo", help="create the demo street and users").set_defaults(func=_demo)
+    serve = commands.add_parser("serve", help="run the API server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.set_defaults(func=_serve)
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

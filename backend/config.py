@@ -1,0 +1,52 @@
+"""Settings (environment variables prefixed GRID_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-insecure-secret-change-me-before-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRID_", env_file=".env", extra="ignore")
+
+    # dev mode allows the built-in secret and the demo users; production must set both.
+    dev_mode: bool = True
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'gridline.db'}"
+    media_root: Path = PROJECT_ROOT / "media"
+    secret_key: str = DEV_SECRET_KEY
+    policy_profile: str = "zhenru"
+    # Rules are computed in this zone; instants are stored in UTC.
+    time_zone: str = "Asia/Shanghai"
+
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    login_max_failures: int = 5
+    login_failure_window_minutes: int = 15
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if not self.dev_mode and self.secret_key == DEV_SECRET_KEY:
+            raise ValueError("GRID_SECRET_KEY must be set when GRID_DEV_MODE is false")
+        if not self.dev_mode and len(self.secret_key) < 32:
+            raise ValueError("GRID_SECRET_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        return self.secret_key == DEV_SECRET_KEY
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

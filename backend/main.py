@@ -1,0 +1,26 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from backend.api import api_router
+from backend.config import Settings, get_settings
+from backend.db import engine_for
+from backend.errors import install_error_handlers
+from backend.seams.clock import Clock, SystemClock
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Gridline 网格通",
+        version="0.1.0",
+        description="城市网格化管理与 12345 热线工单平台 API",
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.engine = engine_for(settings.database_url)
+    install_error_handlers(app)
+    app.include_router(api_router)
+    return app
