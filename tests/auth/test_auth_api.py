@@ -93,7 +93,7 @@ def test_tampered_token_is_401(client, demo) -> None:
     token = _login(client, "demo-member").json()["access_token"]
     claims = jwt.decode(token, options={"verify_signature": False})
     claims["role"] = "admin"
-    forged = jwt.encode(claims, "not-the-secret", algorithm="HS256")
+    forged = jwt.encode(claims, "not-the-secret-but-long-enough-to-sign-with", algorithm="HS256")
     for bad in (forged, token[:-3] + "abc", "garbage"):
         response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {bad}"})
         assert response.status_code == 401
