@@ -18,7 +18,7 @@ install: system-deps $(VENV)/.installed
 
 # Debian packages the product needs at run time (installed only when missing).
 system-deps:
-	@./scripts/system-deps.sh
+	@./scripts/system-deps.sh fonts-wqy-microhei
 
 run: install
 	$(BIN)/gridline migrate

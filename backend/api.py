@@ -7,8 +7,17 @@ from fastapi import APIRouter
 from backend import health
 from backend.auth.router import router as auth_router
 from backend.catalog.router import router as catalog_router
+from backend.evidence.router import router as media_router
 from backend.org.router import router as org_router
+from backend.reports.router import router as reports_router
 
 api_router = APIRouter(prefix="/api/v1")
-for router in (health.router, auth_router, org_router, catalog_router):
+for router in (
+    health.router,
+    auth_router,
+    org_router,
+    catalog_router,
+    reports_router,
+    media_router,
+):
     api_router.include_router(router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import model_validator
@@ -24,6 +25,28 @@ class Settings(BaseSettings):
     policy_profile: str = "zhenru"
     # Rules are computed in this zone; instants are stored in UTC.
     time_zone: str = "Asia/Shanghai"
+
+    # Evidence storage: "local" (files under media_root) or "s3" (any S3-compatible store).
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "gridline"
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str = "us-east-1"
+
+    # Uploads. Seed 003 caps attachments at 10 MB; phones send 12-50 MP photos.
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_photo_pixels: int = 80_000_000
+    max_recording_bytes: int = 10 * 1024 * 1024
+    max_photos_per_report: int = 9
+    # A photo taken this long before upload is flagged "stale" (seed 002: 随手拍 within 3 days;
+    # a patrol photo should be from today, so a day is the command center's default).
+    photo_stale_hours: float = 24.0
+    # Photo GPS this far from the report location is flagged "far" (phone GPS in dense blocks
+    # is often 50-100 m off, so well above that).
+    photo_far_m: float = 300.0
+    # A CJK font for the watermark band; None = look in the usual Debian font paths.
+    watermark_font: Path | None = None
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30

@@ -17,6 +17,7 @@ from backend.auth.tokens import InvalidToken, decode_access_token
 from backend.config import Settings
 from backend.errors import DomainError, Forbidden, NotAuthenticated
 from backend.seams.clock import Clock
+from backend.seams.storage import Storage
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
@@ -31,6 +32,10 @@ def get_clock(request: Request) -> Clock:
 
 def get_engine(request: Request) -> Engine:
     return request.app.state.engine
+
+
+def get_storage(request: Request) -> Storage:
+    return request.app.state.storage
 
 
 def get_now(clock: Annotated[Clock, Depends(get_clock)]) -> datetime:
@@ -58,6 +63,7 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
 # scope="function": the commit runs before the response goes out, so a 200 means committed.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 

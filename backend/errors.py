@@ -28,7 +28,10 @@ class DomainError(Exception):
         field: str | None = None,
         headers: dict[str, str] | None = None,
         keep_changes: bool = False,
+        status_code: int | None = None,
     ) -> None:
+        if status_code is not None:
+            self.status_code = status_code
         self.message = message or self.message
         # True when the request fails but what it wrote must still be committed
         # (e.g. a counted login failure, a revoked token family).

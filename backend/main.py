@@ -9,6 +9,19 @@ from backend.config import Settings, get_settings
 from backend.db import engine_for
 from backend.errors import install_error_handlers
 from backend.seams.clock import Clock, SystemClock
+from backend.seams.storage import LocalStorage, S3Storage, Storage
+
+
+def make_storage(settings: Settings) -> Storage:
+    if settings.storage_backend == "s3":
+        return S3Storage(
+            endpoint_url=settings.s3_endpoint_url,
+            bucket=settings.s3_bucket,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            region=settings.s3_region,
+        )
+    return LocalStorage(settings.media_root)
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -21,6 +34,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.engine = engine_for(settings.database_url)
+    app.state.storage = make_storage(settings)
     install_error_handlers(app)
     app.include_router(api_router)
     return app

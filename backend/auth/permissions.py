@@ -22,3 +22,8 @@ def may_see_department(user: User, department_id: int | None) -> bool:
 
 def may_see_user(viewer: User, target_id: int) -> bool:
     return viewer.id == target_id or sees_street(viewer)
+
+
+def may_see_report(user: User, reporter_id: int) -> bool:
+    """The reporter and the street-wide roles. (Handlers see reports through work orders.)"""
+    return user.id == reporter_id or sees_street(user)

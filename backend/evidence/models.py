@@ -1,0 +1,52 @@
+"""Stored evidence: photos (original + derived copies) and recordings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from backend.db import UTCDateTime
+
+
+class Photo(SQLModel, table=True):
+    __tablename__ = "photo"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    position: int = 0  # upload order within its report
+    uploaded_by: int = Field(foreign_key="app_user.id")
+    sha256: str = Field(max_length=64, index=True)  # of the original bytes
+    image_type: str = Field(max_length=10)
+    size_bytes: int
+    original_key: str = Field(max_length=120)
+    display_key: str = Field(max_length=120)
+    thumbnail_key: str = Field(max_length=120)
+    width: int  # after EXIF orientation
+    height: int
+    display_width: int
+    display_height: int
+    gps_lat: float | None = None  # WGS-84, from EXIF
+    gps_lng: float | None = None
+    taken_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    orientation: int | None = None
+    camera: str | None = Field(default=None, max_length=120)
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Recording(SQLModel, table=True):
+    __tablename__ = "recording"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    kind: str = Field(default="voice", max_length=20)  # voice note, call recordings later
+    uploaded_by: int = Field(foreign_key="app_user.id")
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=120)
+    format: str = Field(max_length=10)
+    mime: str = Field(max_length=40)
+    duration_s: float | None = None
+    size_bytes: int
+    created_at: datetime = Field(sa_type=UTCDateTime)

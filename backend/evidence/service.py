@@ -1,0 +1,221 @@
+"""Turning uploaded bytes into stored evidence: checks, derived copies, blobs and rows.
+
+Everything CPU-heavy happens before anything is written; blobs are written before rows, and
+blobs this request created are removed again if its rows do not make it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlmodel import Session
+
+from backend.config import Settings
+from backend.errors import DomainError
+from backend.evidence import audio, imaging
+from backend.evidence.models import Photo, Recording
+from backend.evidence.watermark import WatermarkInfo, find_cjk_font
+from backend.reports import repository as repo
+from backend.reports.coords import haversine_m
+from backend.reports.schemas import LatLng, PhotoOut, PhotoUrls, RecordingOut
+from backend.seams.storage import Storage, content_key
+
+IMAGE_MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "heif": "image/heic"}
+IMAGE_EXTENSION = {"jpeg": "jpg", "png": "png", "webp": "webp", "heif": "heic"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file as the route read it."""
+
+    field: str  # the form field it came in, for error messages ("photos[2]")
+    filename: str
+    data: bytes
+
+
+@lru_cache(maxsize=4)
+def _font_for(configured: Path | None) -> str | None:
+    if configured is not None:
+        return str(configured)
+    return find_cjk_font()
+
+
+def process_photo(
+    upload: Upload,
+    settings: Settings,
+    *,
+    watermark: WatermarkInfo,
+    uploaded_at: datetime,
+    report_lat: float | None,
+    report_lng: float | None,
+) -> imaging.ProcessedPhoto:
+    try:
+        return imaging.process_photo(
+            upload.data,
+            max_bytes=settings.max_photo_bytes,
+            max_pixels=settings.max_photo_pixels,
+            watermark=watermark,
+            font_path=_font_for(settings.watermark_font),
+            uploaded_at=uploaded_at,
+            report_lat=report_lat,
+            report_lng=report_lng,
+            stale_hours=settings.photo_stale_hours,
+            far_m=settings.photo_far_m,
+            local_tz=settings.tz,
+            distance_m=haversine_m,
+        )
+    except imaging.ImagingError as exc:
+        raise DomainError(
+            f"{upload.filename or upload.field}：{exc.message}",
+            code=exc.code,
+            field=upload.field,
+            status_code=exc.status_code,
+        ) from exc
+
+
+def inspect_recording(upload: Upload, settings: Settings) -> audio.AudioInfo:
+    try:
+        return audio.inspect_audio(upload.data, settings.max_recording_bytes)
+    except audio.AudioTooLarge as exc:
+        raise DomainError(
+            exc.message, code="file_too_large", field=upload.field, status_code=413
+        ) from exc
+    except audio.AudioError as exc:
+        raise DomainError(
+            getattr(exc, "message", "不支持的录音格式"),
+            code="unsupported_media_type",
+            field=upload.field,
+            status_code=415,
+        ) from exc
+
+
+@dataclass
+class BlobWriter:
+    """Writes content-addressed blobs and remembers which ones this request created."""
+
+    storage: Storage
+    created: list[str] = field(default_factory=list)
+
+    def put(self, kind: str, data: bytes, extension: str, content_type: str) -> str:
+        key = content_key(kind, data, extension)
+        if self.storage.put(key, data, content_type):
+            self.created.append(key)
+        return key
+
+
+@contextmanager
+def blobs_for(session: Session, storage: Storage) -> Iterator[BlobWriter]:
+    """On failure, removes the blobs this request created that no committed row uses.
+
+    (Identical bytes from another request share a key; those stay.)
+    """
+    writer = BlobWriter(storage)
+    try:
+        yield writer
+    except BaseException:
+        session.rollback()
+        in_use = repo.keys_in_use(session, set(writer.created))
+        for key in writer.created:
+            if key not in in_use:
+                storage.delete(key)
+        raise
+
+
+def store_photo(
+    writer: BlobWriter,
+    processed: imaging.ProcessedPhoto,
+    original: bytes,
+    *,
+    uploaded_by: int,
+    position: int,
+    now: datetime,
+) -> Photo:
+    kind = processed.image_type
+    camera = " ".join(p for p in (processed.make, processed.model) if p) or None
+    return Photo(
+        position=position,
+        uploaded_by=uploaded_by,
+        sha256=processed.sha256,
+        image_type=kind,
+        size_bytes=len(original),
+        original_key=writer.put("original", original, IMAGE_EXTENSION[kind], IMAGE_MIME[kind]),
+        display_key=writer.put("display", processed.display_jpeg, "jpg", "image/jpeg"),
+        thumbnail_key=writer.put("thumb", processed.thumbnail_jpeg, "jpg", "image/jpeg"),
+        width=processed.original_width,
+        height=processed.original_height,
+        display_width=processed.display_width,
+        display_height=processed.display_height,
+        gps_lat=processed.gps[0] if processed.gps else None,
+        gps_lng=processed.gps[1] if processed.gps else None,
+        taken_at=processed.taken_at,
+        orientation=processed.orientation,
+        camera=camera[:120] if camera else None,
+        flags=list(processed.flags),
+        created_at=now,
+    )
+
+
+def store_recording(
+    writer: BlobWriter,
+    info: audio.AudioInfo,
+    data: bytes,
+    *,
+    kind: str,
+    uploaded_by: int,
+    now: datetime,
+) -> Recording:
+    return Recording(
+        kind=kind,
+        uploaded_by=uploaded_by,
+        sha256=info.sha256,
+        storage_key=writer.put("audio", data, info.format, info.mime),
+        format=info.format,
+        mime=info.mime,
+        duration_s=info.duration_s,
+        size_bytes=info.size,
+        created_at=now,
+    )
+
+
+def photo_out(photo: Photo) -> PhotoOut:
+    assert photo.id is not None
+    base = f"/api/v1/media/photos/{photo.id}"
+    gps = (
+        LatLng(lat=photo.gps_lat, lng=photo.gps_lng)
+        if photo.gps_lat is not None and photo.gps_lng is not None
+        else None
+    )
+    return PhotoOut(
+        id=photo.id,
+        sha256=photo.sha256,
+        image_type=photo.image_type,
+        width=photo.width,
+        height=photo.height,
+        display_width=photo.display_width,
+        display_height=photo.display_height,
+        gps=gps,
+        taken_at=photo.taken_at,
+        camera=photo.camera,
+        flags=photo.flags,
+        urls=PhotoUrls(
+            original=f"{base}/original", display=f"{base}/display", thumbnail=f"{base}/thumbnail"
+        ),
+    )
+
+
+def recording_out(recording: Recording) -> RecordingOut:
+    assert recording.id is not None
+    return RecordingOut(
+        id=recording.id,
+        kind=recording.kind,
+        format=recording.format,
+        duration_s=recording.duration_s,
+        size_bytes=recording.size_bytes,
+        sha256=recording.sha256,
+        url=f"/api/v1/media/recordings/{recording.id}",
+    )

@@ -1,0 +1,79 @@
+"""Queries for reports and their evidence."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
+
+from backend.evidence.models import Photo, Recording
+from backend.reports.models import Report
+
+
+def by_client_uuid(session: Session, reporter_id: int, client_uuid: str) -> Report | None:
+    query = select(Report).where(
+        Report.reporter_id == reporter_id, Report.client_uuid == client_uuid
+    )
+    return session.exec(query).first()
+
+
+def by_id(session: Session, report_id: int) -> Report | None:
+    return session.get(Report, report_id)
+
+
+def lock_submission(session: Session, reporter_id: int, client_uuid: str) -> None:
+    """Serialises submissions with the same idempotency key until this transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: every transaction already holds
+    the database write lock (BEGIN IMMEDIATE, see backend.db).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"report:{reporter_id}:{client_uuid}"},
+        )
+
+
+def photos_of(session: Session, report_id: int) -> list[Photo]:
+    query = select(Photo).where(Photo.report_id == report_id).order_by(col(Photo.position))
+    return list(session.exec(query))
+
+
+def voice_of(session: Session, report_id: int) -> Recording | None:
+    query = select(Recording).where(Recording.report_id == report_id, Recording.kind == "voice")
+    return session.exec(query).first()
+
+
+def photo_by_id(session: Session, photo_id: int) -> Photo | None:
+    return session.get(Photo, photo_id)
+
+
+def recording_by_id(session: Session, recording_id: int) -> Recording | None:
+    return session.get(Recording, recording_id)
+
+
+def keys_in_use(session: Session, keys: set[str]) -> set[str]:
+    """Which of these storage keys some committed row still points at."""
+    if not keys:
+        return set()
+    used: set[str] = set()
+    for column in (Photo.original_key, Photo.display_key, Photo.thumbnail_key):
+        used.update(session.exec(select(column).where(col(column).in_(keys))))
+    used.update(
+        session.exec(select(Recording.storage_key).where(col(Recording.storage_key).in_(keys)))
+    )
+    return used
+
+
+def list_reports(
+    session: Session, *, reporter_id: int | None, before_id: int | None, limit: int
+) -> list[Report]:
+    query = select(Report).order_by(col(Report.id).desc()).limit(limit)
+    if reporter_id is not None:
+        query = query.where(Report.reporter_id == reporter_id)
+    if before_id is not None:
+        query = query.where(col(Report.id) < before_id)
+    return list(session.exec(query))
+
+
+def count_all(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(Report)).one())
