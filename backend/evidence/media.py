@@ -32,14 +32,19 @@ def _hidden() -> NotFound:
     return NotFound("找不到该文件", code="media_not_found")
 
 
-def photo_blob(session: Session, user: User, photo_id: int, variant: str) -> Blob:
-    photo = repo.photo_by_id(session, photo_id)
-    if photo is None or photo.report_id is None:
+def _check_visible(session: Session, user: User, report_id: int | None) -> None:
+    if report_id is None:
         raise _hidden()
     try:
-        visible_report(session, user, photo.report_id)
+        visible_report(session, user, report_id)
     except NotFound:
         raise _hidden() from None
+
+
+def photo_blob(session: Session, user: User, photo_id: int, variant: str) -> Blob:
+    photo = repo.photo_by_id(session, photo_id)
+    _check_visible(session, user, photo.report_id if photo else None)
+    assert photo is not None
     if variant == "original":
         key, content_type = photo.original_key, IMAGE_MIME[photo.image_type]
     else:
@@ -50,12 +55,8 @@ def photo_blob(session: Session, user: User, photo_id: int, variant: str) -> Blo
 
 def recording_blob(session: Session, user: User, recording_id: int) -> Blob:
     recording = repo.recording_by_id(session, recording_id)
-    if recording is None or recording.report_id is None:
-        raise _hidden()
-    try:
-        visible_report(session, user, recording.report_id)
-    except NotFound:
-        raise _hidden() from None
+    _check_visible(session, user, recording.report_id if recording else None)
+    assert recording is not None
     return Blob(
         key=recording.storage_key, content_type=recording.mime, etag=_etag(recording.storage_key)
     )
