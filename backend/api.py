@@ -7,9 +7,13 @@ from fastapi import APIRouter
 from backend import health
 from backend.auth.router import router as auth_router
 from backend.catalog.router import router as catalog_router
+from backend.dispatch.router import router as dispatch_router
 from backend.evidence.router import router as media_router
+from backend.notify.router import router as inbox_router
 from backend.org.router import router as org_router
 from backend.reports.router import router as reports_router
+from backend.sla.router import router as calendar_router
+from backend.workorders.router import router as workorders_router
 
 api_router = APIRouter(prefix="/api/v1")
 for router in (
@@ -19,5 +23,9 @@ for router in (
     catalog_router,
     reports_router,
     media_router,
+    dispatch_router,
+    workorders_router,
+    inbox_router,
+    calendar_router,
 ):
     api_router.include_router(router)

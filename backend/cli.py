@@ -6,10 +6,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from backend.config import PROJECT_ROOT, get_settings
 from backend.db import engine_for, session_scope
 from backend.seams.clock import SystemClock
+from backend.sla.cli import add_due_parser, add_workdays_parser
+
+if TYPE_CHECKING:
+    from backend.sla.calendar import WorkCalendar
+    from backend.sla.profiles import Profile
 
 
 def _migrate(_: argparse.Namespace) -> None:
@@ -41,6 +47,42 @@ def _demo(_: argparse.Namespace) -> None:
         print(f"  {user.username:<16} {user.role.value:<10} {user.display_name}")
 
 
+def _calendar() -> WorkCalendar:
+    """The working calendar with the database's official days, when there is a database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from backend.sla.calendar_data import default_calendar
+    from backend.sla.service import calendar_for
+
+    try:
+        with session_scope(engine_for(get_settings().database_url)) as session:
+            return calendar_for(session)
+    except SQLAlchemyError:
+        return default_calendar()
+
+
+def _profile(name: str) -> Profile:
+    from backend.sla.profiles import load_profile
+
+    return load_profile(name, get_settings().policy_overrides or None)
+
+
+def _worker(args: argparse.Namespace) -> None:
+    import logging
+    import threading
+
+    from backend.sla.sweep import run_forever, sweep
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = get_settings()
+    engine = engine_for(settings.database_url)
+    if args.once:
+        result = sweep(engine, SystemClock().now())
+        print(f"reminders sent: {result.reminded}, breaches recorded: {result.breached}")
+        return
+    run_forever(engine, SystemClock(), settings.worker_interval_s, threading.Event())
+
+
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -61,6 +103,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.set_defaults(func=_serve)
+    worker = commands.add_parser("worker", help="run the deadline sweep (reminders, breaches)")
+    worker.add_argument("--once", action="store_true", help="one sweep, then exit")
+    worker.set_defaults(func=_worker)
+    add_due_parser(commands, _calendar, profile_factory=_profile)
+    add_workdays_parser(commands, _calendar)
     args = parser.parse_args(argv)
     try:
         args.func(args)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import model_validator
@@ -47,6 +48,23 @@ class Settings(BaseSettings):
     photo_far_m: float = 300.0
     # A CJK font for the watermark band; None = look in the usual Debian font paths.
     watermark_font: Path | None = None
+
+    # Deployment overrides deep-merged over the policy profile, e.g.
+    # GRID_POLICY_OVERRIDES='{"sources": {"patrol": {"levels": {"general": {"clocks":
+    #   {"resolve": {"amount": 4}}}}}}}'
+    policy_overrides: dict[str, Any] = {}
+    # 工作日白天 for time-of-day leads (值班电话: 城运中心 by day, 党政办 otherwise).
+    workday_daytime_start: time = time(8, 30)
+    workday_daytime_end: time = time(17, 30)
+    # Duplicates: an open order of the same category this close is offered as a duplicate.
+    default_duplicate_radius_m: float = 50.0
+    duplicate_radius_m: dict[int, float] = {}
+    # 返潮: an earlier order of the category this close (or at the same address) is a repeat.
+    repeat_radius_m: float = 30.0
+    # The embedded mode runs the deadline sweep in the API process; scale-out runs
+    # `gridline worker` processes instead.
+    inprocess_worker: bool = True
+    worker_interval_s: float = 15.0
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30

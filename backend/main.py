@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from backend.api import api_router
 from backend.config import Settings, get_settings
 from backend.db import engine_for
+from backend.dispatch.classifier import load_classifier
 from backend.errors import install_error_handlers
 from backend.seams.clock import Clock, SystemClock
 from backend.seams.storage import LocalStorage, S3Storage, Storage
@@ -26,7 +31,28 @@ def make_storage(settings: Settings) -> Storage:
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Embedded mode: the deadline sweep runs beside the API; scale-out runs workers.
+        stop = threading.Event()
+        # Load jieba's dictionary now, not on the first report (~1 s).
+        load_classifier().warm_up()
+        if settings.inprocess_worker:
+            from backend.sla.sweep import run_forever
+
+            thread = threading.Thread(
+                target=run_forever,
+                args=(app.state.engine, app.state.clock, settings.worker_interval_s, stop),
+                name="gridline-sweep",
+                daemon=True,
+            )
+            thread.start()
+        yield
+        stop.set()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Gridline 网格通",
         version="0.1.0",
         description="城市网格化管理与 12345 热线工单平台 API",

@@ -3,18 +3,29 @@
 from backend.auth.models import LoginFailure, RefreshToken, User
 from backend.catalog.models import Category
 from backend.evidence.models import Photo, Recording
+from backend.notify.models import Notification
 from backend.org.models import Department, Grid, GridMember
 from backend.reports.models import Report
+from backend.sla.models import CalendarDay, CalendarYear, Clock
+from backend.workorders.models import OrderCounter, WorkOrder, WorkOrderAssist, WorkOrderEvent
 
 __all__ = [
+    "CalendarDay",
+    "CalendarYear",
     "Category",
+    "Clock",
     "Department",
     "Grid",
     "GridMember",
     "LoginFailure",
+    "Notification",
+    "OrderCounter",
     "Photo",
     "Recording",
     "RefreshToken",
     "Report",
     "User",
+    "WorkOrder",
+    "WorkOrderAssist",
+    "WorkOrderEvent",
 ]

@@ -84,7 +84,13 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, media_root=tmp_path / "media", dev_mode=True)
+    # Tests run the deadline sweep themselves, with a frozen clock.
+    return Settings(
+        database_url=database_url,
+        media_root=tmp_path / "media",
+        dev_mode=True,
+        inprocess_worker=False,
+    )
 
 
 @pytest.fixture

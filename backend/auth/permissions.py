@@ -27,3 +27,14 @@ def may_see_user(viewer: User, target_id: int) -> bool:
 def may_see_report(user: User, reporter_id: int) -> bool:
     """The reporter and the street-wide roles. (Handlers see reports through work orders.)"""
     return user.id == reporter_id or sees_street(user)
+
+
+def may_see_order(
+    user: User, lead_department_id: int | None, assist_ids: list[int], reporter_ids: list[int]
+) -> bool:
+    """Street-wide roles; handlers of the lead or an assisting department; the reporters."""
+    if sees_street(user):
+        return True
+    if user.role == Role.handler and user.department_id is not None:
+        return user.department_id == lead_department_id or user.department_id in assist_ids
+    return user.id in reporter_ids

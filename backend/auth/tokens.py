@@ -62,7 +62,7 @@ def decode_access_token(token: str, *, secret: str, now: datetime) -> AccessClai
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"verify_exp": False, "require": ["sub", "exp", "typ"]},
+            options={"verify_exp": False, "verify_iat": False, "require": ["sub", "exp", "typ"]},
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken("invalid") from exc

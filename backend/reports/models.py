@@ -30,4 +30,4 @@ class Report(SQLModel, table=True):
     captured_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)
     grid_id: int | None = Field(default=None, foreign_key="grid.id")
-    work_order_id: int | None = None
+    work_order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)

@@ -12,6 +12,7 @@ from backend.auth import permissions
 from backend.auth.models import User
 from backend.catalog import repository as catalog_repo
 from backend.config import Settings
+from backend.dispatch import service as dispatch
 from backend.errors import InvalidInput, NotFound
 from backend.evidence import service as evidence
 from backend.evidence.watermark import WatermarkInfo
@@ -141,6 +142,8 @@ def submit(
                 recording.report_id = report.id
                 session.add(recording)
             session.flush()
+            # The order is made in the same transaction: a report never exists without one.
+            dispatch.intake(session, report, user, settings, now)
     except IntegrityError:
         # Lost a race on (reporter, client_uuid) that the lock did not cover: answer the winner.
         existing = repo.by_client_uuid(session, user.id, sub.client_uuid)

@@ -1,0 +1,64 @@
+"""Bodies for classification, dispatch, the queue and merging."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from backend.timefmt import ApiDateTime
+
+
+class ClassifyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class CandidateOut(BaseModel):
+    number: int
+    name: str
+    score: float
+
+
+class ClassifyOut(BaseModel):
+    candidates: list[CandidateOut]
+    confident: bool
+
+
+class DispatchIn(BaseModel):
+    version: int = Field(ge=1, description="the order version the dispatcher saw")
+    category_number: int = Field(ge=1)
+    level: str | None = Field(default=None, max_length=30)
+    # Omitted: routed by the responsibility list, as automatic dispatch would.
+    lead_department_id: int | None = None
+    assist_department_ids: list[int] | None = None
+
+
+class MergeIn(BaseModel):
+    version: int = Field(ge=1)
+    into_work_order_id: int
+
+
+class DuplicateOut(BaseModel):
+    id: int
+    number: str
+    status: str
+    distance_m: float
+
+
+class QueueItemOut(BaseModel):
+    id: int
+    number: str
+    version: int
+    source: str
+    description: str
+    address: str | None
+    lat: float | None
+    lng: float | None
+    grid_id: int | None
+    out_of_jurisdiction: bool
+    category_number: int | None
+    suggestions: list[CandidateOut]
+    confident: bool
+    created_at: ApiDateTime
+    dispatch_due_at: ApiDateTime | None
+    remaining_s: int | None = Field(description="seconds left to the 30-minute target; <0: late")
+    duplicates: list[DuplicateOut]
+    report_ids: list[int]

@@ -1,0 +1,28 @@
+"""The in-app inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.db import UTCDateTime
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+    # The same event never notifies the same person twice, whichever worker sends it.
+    __table_args__ = (UniqueConstraint("user_id", "dedupe_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    kind: str = Field(max_length=40)
+    title: str = Field(max_length=120)
+    body: str = Field(default="", max_length=1000)
+    work_order_id: int | None = Field(default=None, foreign_key="work_order.id")
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    dedupe_key: str = Field(max_length=120)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

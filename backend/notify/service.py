@@ -1,0 +1,114 @@
+"""Telling people what needs their action: the in-app inbox (further channels plug in here)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from backend.auth.models import User
+from backend.errors import InvalidInput, NotFound
+from backend.notify import repository as repo
+from backend.notify.models import Notification
+from backend.pagination import Page
+from backend.timefmt import ApiDateTime
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    body: str
+    work_order_id: int | None
+    data: dict[str, Any]
+    created_at: ApiDateTime
+    read_at: ApiDateTime | None
+
+
+def notify(
+    session: Session,
+    user_ids: Iterable[int],
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    work_order_id: int | None = None,
+    dedupe_key: str,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Adds one inbox entry per user unless this dedupe_key already reached them."""
+    sent = 0
+    for user_id in dict.fromkeys(user_ids):
+        if repo.exists(session, user_id, dedupe_key):
+            continue
+        session.add(
+            Notification(
+                user_id=user_id,
+                kind=kind,
+                title=title,
+                body=body,
+                work_order_id=work_order_id,
+                data=data or {},
+                dedupe_key=dedupe_key,
+                created_at=now,
+            )
+        )
+        sent += 1
+    session.flush()
+    return sent
+
+
+def command_center(session: Session) -> list[int]:
+    return repo.user_ids_with_role(session, "dispatcher")
+
+
+def admins(session: Session) -> list[int]:
+    return repo.user_ids_with_role(session, "admin")
+
+
+def department_handlers(session: Session, department_id: int) -> list[int]:
+    return repo.handler_ids_of(session, department_id)
+
+
+def _out(n: Notification) -> NotificationOut:
+    assert n.id is not None
+    return NotificationOut(
+        id=n.id,
+        kind=n.kind,
+        title=n.title,
+        body=n.body,
+        work_order_id=n.work_order_id,
+        data=n.data,
+        created_at=n.created_at,
+        read_at=n.read_at,
+    )
+
+
+def inbox(
+    session: Session, user: User, *, cursor: str | None, limit: int, unread_only: bool
+) -> Page[NotificationOut]:
+    if cursor is not None and not cursor.isdigit():
+        raise InvalidInput("分页游标无效", code="invalid_cursor", field="cursor")
+    assert user.id is not None
+    rows = repo.inbox(
+        session,
+        user.id,
+        before_id=int(cursor) if cursor else None,
+        limit=limit + 1,
+        unread_only=unread_only,
+    )
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+    return Page(items=[_out(n) for n in rows[:limit]], next_cursor=next_cursor)
+
+
+def mark_read(session: Session, user: User, notification_id: int, now: datetime) -> NotificationOut:
+    notification = repo.by_id(session, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound("找不到该通知", code="notification_not_found")
+    notification.read_at = notification.read_at or now
+    session.add(notification)
+    return _out(notification)

@@ -1,0 +1,118 @@
+"""Work orders (工单), their assisting departments and their append-only timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.db import UTCDateTime
+
+
+class Status(StrEnum):
+    reported = "reported"  # waiting for dispatch
+    dispatched = "dispatched"
+    accepted = "accepted"
+    in_progress = "in_progress"
+    submitted = "submitted"  # closure report submitted
+    verified = "verified"
+    called_back = "called_back"
+    closed = "closed"
+    archived = "archived"
+    returned = "returned"  # back at the command center
+    rejected = "rejected"  # 不予受理
+    merged = "merged"  # duplicate of another order
+    stored = "stored"  # 存电
+
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.reported,
+        Status.dispatched,
+        Status.accepted,
+        Status.in_progress,
+        Status.submitted,
+        Status.verified,
+        Status.returned,
+    }
+)
+
+
+class Source(StrEnum):
+    patrol = "patrol"
+    inspector = "inspector"
+    hotline = "hotline"
+    snapshot = "snapshot"  # 随手拍 / 随申拍
+    leader = "leader"
+    media = "media"
+    open311 = "open311"
+
+
+class WorkOrder(SQLModel, table=True):
+    __tablename__ = "work_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)  # WG20261122-0001
+    source: str = Field(max_length=20)
+    level: str = Field(max_length=30)
+    status: str = Field(max_length=20, index=True)
+    profile: str = Field(max_length=20)
+    description: str = Field(max_length=2000)
+    address: str | None = Field(default=None, max_length=200)
+    lat: float | None = None  # WGS-84
+    lng: float | None = None
+    category_number: int | None = Field(default=None, foreign_key="category.number", index=True)
+    grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
+    out_of_jurisdiction: bool = False
+    lead_department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
+    # The classifier's top candidates at intake: [{"number", "name", "score"}, ...]
+    suggestions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    confident: bool = False
+    routing_reason: str | None = Field(default=None, max_length=100)
+    dispatch_mode: str | None = Field(default=None, max_length=10)  # auto | manual
+    dispatched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    dispatched_by: int | None = Field(default=None, foreign_key="app_user.id")
+    duplicate_of_id: int | None = Field(default=None, foreign_key="work_order.id")
+    # Reports of the same problem merged into this order (seed 000: 重复举报).
+    repeat_count: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    # Optimistic lock: every state change bumps it; a stale version answers 409.
+    version: int = 1
+
+
+class WorkOrderAssist(SQLModel, table=True):
+    __tablename__ = "work_order_assist"
+
+    work_order_id: int = Field(foreign_key="work_order.id", primary_key=True)
+    department_id: int = Field(foreign_key="department.id", primary_key=True, index=True)
+
+
+class WorkOrderEvent(SQLModel, table=True):
+    """Append-only, hash-chained timeline entry."""
+
+    __tablename__ = "work_order_event"
+    __table_args__ = (UniqueConstraint("work_order_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    seq: int
+    kind: str = Field(max_length=40)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class OrderCounter(SQLModel, table=True):
+    """Per-day sequence for order numbers, incremented atomically."""
+
+    __tablename__ = "order_counter"
+
+    day: date = Field(primary_key=True)
+    last: int = 0

@@ -1,0 +1,21 @@
+"""Reading a work order and checking its timeline."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend.deps import CurrentUser, NowDep, SessionDep
+from backend.workorders import service
+from backend.workorders.schemas import ChainOut, WorkOrderOut
+
+router = APIRouter(tags=["workorders"])
+
+
+@router.get("/workorders/{order_id}", response_model=WorkOrderOut)
+def get_order(order_id: int, user: CurrentUser, session: SessionDep, now: NowDep) -> WorkOrderOut:
+    return service.get_order(session, user, order_id, now)
+
+
+@router.get("/workorders/{order_id}/chain", response_model=ChainOut)
+def chain(order_id: int, user: CurrentUser, session: SessionDep) -> ChainOut:
+    return service.chain(session, user, order_id)

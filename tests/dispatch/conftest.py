@@ -1,0 +1,1 @@
+from tests.reports.conftest import submit  # noqa: F401  (shared fixture)
