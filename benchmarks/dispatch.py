@@ -79,7 +79,8 @@ def main(count: int) -> None:
     p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
     print(f"reports: {count} on {url.split(':')[0]}")
     print(
-        f"report accepted -> order dispatched: p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+        "report accepted -> order dispatched: "
+        f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
     )
     print(
         f"dispatched automatically: {auto / count:.0%} ({auto}/{count}); the rest wait in the queue"
