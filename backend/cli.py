@@ -71,16 +71,22 @@ def _worker(args: argparse.Namespace) -> None:
     import logging
     import threading
 
+    from backend.notify.outbox import deliver_pending
+    from backend.seams.notifier import notifier_from_url
     from backend.sla.sweep import run_forever, sweep
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
     engine = engine_for(settings.database_url)
+    notifier = notifier_from_url(settings.wecom_webhook_url)
     if args.once:
-        result = sweep(engine, SystemClock().now())
+        now = SystemClock().now()
+        result = sweep(engine, now)
+        delivered = deliver_pending(engine, notifier, now)
         print(f"reminders sent: {result.reminded}, breaches recorded: {result.breached}")
+        print(f"notifications delivered: {delivered.sent}, failed: {delivered.failed}")
         return
-    run_forever(engine, SystemClock(), settings.worker_interval_s, threading.Event())
+    run_forever(engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier)
 
 
 def _serve(args: argparse.Namespace) -> None:

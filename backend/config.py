@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # `gridline worker` processes instead.
     inprocess_worker: bool = True
     worker_interval_s: float = 15.0
+    # WeCom (企业微信) group robot for command-center notifications; a secret (holds the key).
+    wecom_webhook_url: str | None = None
+    # Where people open the app, for links in outbound messages (None: no links).
+    public_base_url: str | None = None
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30

@@ -14,6 +14,7 @@ from backend.db import engine_for
 from backend.dispatch.classifier import load_classifier
 from backend.errors import install_error_handlers
 from backend.seams.clock import Clock, SystemClock
+from backend.seams.notifier import notifier_from_url
 from backend.seams.storage import LocalStorage, S3Storage, Storage
 
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Embedded mode: the deadline sweep runs beside the API; scale-out runs workers.
         stop = threading.Event()
+        thread: threading.Thread | None = None
         # Load jieba's dictionary now, not on the first report (~1 s).
         load_classifier().warm_up()
         if settings.inprocess_worker:
@@ -43,13 +45,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
             thread = threading.Thread(
                 target=run_forever,
-                args=(app.state.engine, app.state.clock, settings.worker_interval_s, stop),
+                args=(
+                    app.state.engine,
+                    app.state.clock,
+                    settings.worker_interval_s,
+                    stop,
+                    notifier_from_url(settings.wecom_webhook_url),
+                ),
                 name="gridline-sweep",
                 daemon=True,
             )
             thread.start()
         yield
         stop.set()
+        if thread is not None:
+            thread.join(timeout=10)
 
     app = FastAPI(
         lifespan=lifespan,

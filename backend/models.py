@@ -7,14 +7,25 @@ from backend.notify.models import Notification
 from backend.org.models import Department, Grid, GridMember
 from backend.reports.models import Report
 from backend.sla.models import CalendarDay, CalendarYear, Clock
-from backend.workorders.models import OrderCounter, WorkOrder, WorkOrderAssist, WorkOrderEvent
+from backend.workorders.models import (
+    Coordination,
+    Extension,
+    OrderCounter,
+    ReturnRequest,
+    Supervision,
+    WorkOrder,
+    WorkOrderAssist,
+    WorkOrderEvent,
+)
 
 __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Category",
     "Clock",
+    "Coordination",
     "Department",
+    "Extension",
     "Grid",
     "GridMember",
     "LoginFailure",
@@ -24,6 +35,8 @@ __all__ = [
     "Recording",
     "RefreshToken",
     "Report",
+    "ReturnRequest",
+    "Supervision",
     "User",
     "WorkOrder",
     "WorkOrderAssist",

@@ -30,11 +30,19 @@ def may_see_report(user: User, reporter_id: int) -> bool:
 
 
 def may_see_order(
-    user: User, lead_department_id: int | None, assist_ids: list[int], reporter_ids: list[int]
+    user: User,
+    lead_department_id: int | None,
+    assist_ids: list[int],
+    reporter_ids: list[int],
+    grid_id: int | None = None,
+    user_grid_ids: list[int] | None = None,
 ) -> bool:
-    """Street-wide roles; handlers of the lead or an assisting department; the reporters."""
+    """Street-wide roles; handlers of the lead or an assisting department; the reporters;
+    inspectors for orders in the grids they patrol (they verify results on site)."""
     if sees_street(user):
         return True
     if user.role == Role.handler and user.department_id is not None:
         return user.department_id == lead_department_id or user.department_id in assist_ids
+    if user.role == Role.inspector and grid_id is not None and grid_id in (user_grid_ids or []):
+        return True
     return user.id in reporter_ids

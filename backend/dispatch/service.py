@@ -424,3 +424,31 @@ def queue(session: Session, settings: Settings, now: datetime) -> list[QueueItem
             )
         )
     return items
+
+
+def redispatch(
+    session: Session,
+    order: WorkOrder,
+    *,
+    lead_id: int,
+    actor: User,
+    settings: Settings,
+    now: datetime,
+    reason: str,
+) -> None:
+    """An approved return goes to another department with fresh clocks (seed 002: once)."""
+    assert order.id is not None
+    assists = [i for i in repo.assist_ids(session, order.id) if i != lead_id]
+    _dispatch(
+        session,
+        order,
+        settings=settings,
+        now=now,
+        actor=actor,
+        mode="manual",
+        category_number=order.category_number,
+        level=order.level,
+        lead_id=lead_id,
+        assist_ids=assists,
+        reason=reason,
+    )

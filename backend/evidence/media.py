@@ -32,18 +32,27 @@ def _hidden() -> NotFound:
     return NotFound("找不到该文件", code="media_not_found")
 
 
-def _check_visible(session: Session, user: User, report_id: int | None) -> None:
-    if report_id is None:
-        raise _hidden()
+def _check_visible(
+    session: Session, user: User, report_id: int | None, work_order_id: int | None = None
+) -> None:
+    from backend.workorders.service import visible_order
+
     try:
-        visible_report(session, user, report_id)
+        if report_id is not None:
+            visible_report(session, user, report_id)
+        elif work_order_id is not None:
+            visible_order(session, user, work_order_id)
+        else:
+            raise _hidden()
     except NotFound:
         raise _hidden() from None
 
 
 def photo_blob(session: Session, user: User, photo_id: int, variant: str) -> Blob:
     photo = repo.photo_by_id(session, photo_id)
-    _check_visible(session, user, photo.report_id if photo else None)
+    _check_visible(
+        session, user, photo.report_id if photo else None, photo.work_order_id if photo else None
+    )
     assert photo is not None
     if variant == "original":
         key, content_type = photo.original_key, IMAGE_MIME[photo.image_type]
@@ -55,7 +64,12 @@ def photo_blob(session: Session, user: User, photo_id: int, variant: str) -> Blo
 
 def recording_blob(session: Session, user: User, recording_id: int) -> Blob:
     recording = repo.recording_by_id(session, recording_id)
-    _check_visible(session, user, recording.report_id if recording else None)
+    _check_visible(
+        session,
+        user,
+        recording.report_id if recording else None,
+        recording.work_order_id if recording else None,
+    )
     assert recording is not None
     return Blob(
         key=recording.storage_key, content_type=recording.mime, etag=_etag(recording.storage_key)

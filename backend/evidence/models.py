@@ -15,6 +15,11 @@ class Photo(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    # Evidence added while an order is handled (no report): which order, and which phase.
+    work_order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)
+    phase: str = Field(
+        default="report", max_length=20
+    )  # report | before | after | scene | document
     position: int = 0  # upload order within its report
     uploaded_by: int = Field(foreign_key="app_user.id")
     sha256: str = Field(max_length=64, index=True)  # of the original bytes
@@ -41,7 +46,9 @@ class Recording(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
-    kind: str = Field(default="voice", max_length=20)  # voice note, call recordings later
+    work_order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)
+    # voice (a report's note) | first_contact | reply | callback (call recordings)
+    kind: str = Field(default="voice", max_length=20)
     uploaded_by: int = Field(foreign_key="app_user.id")
     sha256: str = Field(max_length=64)
     storage_key: str = Field(max_length=120)

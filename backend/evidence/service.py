@@ -6,6 +6,7 @@ blobs this request created are removed again if its rows do not make it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,8 +14,10 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from PIL import Image
 from sqlmodel import Session
 
+from backend.auth.models import User
 from backend.config import Settings
 from backend.errors import DomainError
 from backend.evidence import audio, imaging
@@ -24,6 +27,7 @@ from backend.reports import repository as repo
 from backend.reports.coords import haversine_m
 from backend.reports.schemas import LatLng, PhotoOut, PhotoUrls, RecordingOut
 from backend.seams.storage import Storage, content_key
+from backend.workorders.models import WorkOrder
 
 IMAGE_MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "heif": "image/heic"}
 IMAGE_EXTENSION = {"jpeg": "jpg", "png": "png", "webp": "webp", "heif": "heic"}
@@ -43,6 +47,10 @@ def _font_for(configured: Path | None) -> str | None:
     if configured is not None:
         return str(configured)
     return find_cjk_font()
+
+
+def font_path(settings: Settings) -> str | None:
+    return _font_for(settings.watermark_font)
 
 
 def process_photo(
@@ -192,6 +200,7 @@ def photo_out(photo: Photo) -> PhotoOut:
     )
     return PhotoOut(
         id=photo.id,
+        phase=photo.phase,
         sha256=photo.sha256,
         image_type=photo.image_type,
         width=photo.width,
@@ -219,3 +228,93 @@ def recording_out(recording: Recording) -> RecordingOut:
         sha256=recording.sha256,
         url=f"/api/v1/media/recordings/{recording.id}",
     )
+
+
+def add_order_evidence(
+    session: Session,
+    storage: Storage,
+    *,
+    uploader: User,
+    order: WorkOrder,
+    grid_name: str | None,
+    phase: str,
+    photos: list[Upload],
+    recording: Upload | None,
+    recording_kind: str,
+    settings: Settings,
+    now: datetime,
+) -> tuple[list[Photo], Recording | None]:
+    """Photos (watermarked with the order number and grid) and a call recording on an order."""
+    assert uploader.id is not None and order.id is not None
+    watermark = WatermarkInfo(
+        reporter=uploader.display_name,
+        address=order.address or "",
+        grid_name=grid_name,
+        order_no=order.number,
+    )
+    processed = [
+        process_photo(
+            u,
+            settings,
+            watermark=watermark,
+            uploaded_at=now,
+            report_lat=order.lat,
+            report_lng=order.lng,
+        )
+        for u in photos
+    ]
+    info = inspect_recording(recording, settings) if recording else None
+    rows: list[Photo] = []
+    stored: Recording | None = None
+    with blobs_for(session, storage) as writer:
+        for position, (upload, photo) in enumerate(zip(photos, processed, strict=True)):
+            row = store_photo(
+                writer, photo, upload.data, uploaded_by=uploader.id, position=position, now=now
+            )
+            row.work_order_id, row.phase = order.id, phase
+            session.add(row)
+            rows.append(row)
+        if recording and info:
+            stored = store_recording(
+                writer, info, recording.data, kind=recording_kind, uploaded_by=uploader.id, now=now
+            )
+            stored.work_order_id = order.id
+            session.add(stored)
+        session.flush()
+    return rows, stored
+
+
+def store_derived_photo(
+    session: Session,
+    storage: Storage,
+    *,
+    jpeg: bytes,
+    order_id: int,
+    phase: str,
+    uploaded_by: int,
+    now: datetime,
+) -> Photo:
+    """A JPEG the system made (the before/after comparison); stored like any photo."""
+    with blobs_for(session, storage) as writer:
+        key = writer.put("display", jpeg, "jpg", "image/jpeg")
+        width, height = Image.open(io.BytesIO(jpeg)).size
+        photo = Photo(
+            work_order_id=order_id,
+            phase=phase,
+            uploaded_by=uploaded_by,
+            sha256=key.rsplit("/", 1)[-1][:64],
+            image_type="jpeg",
+            size_bytes=len(jpeg),
+            original_key=key,
+            display_key=key,
+            thumbnail_key=key,
+            width=width,
+            height=height,
+            display_width=width,
+            display_height=height,
+            flags=[],
+            created_at=now,
+        )
+        session.add(photo)
+        session.flush()
+    return photo

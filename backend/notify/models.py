@@ -26,3 +26,12 @@ class Notification(SQLModel, table=True):
     dedupe_key: str = Field(max_length=120)
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The inbox doubles as the outbox of the outbound channel (WeCom group robot), see
+    # backend/notify/outbox.py: a row is waiting while delivered_at is null and it is not
+    # backing off (next_attempt_at in the future) or given up (error kept, no next attempt).
+    # Indexed: the worker looks for undelivered rows every tick.
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # server_default so the migration can add the column to existing rows.
+    delivery_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivery_error: str | None = Field(default=None, max_length=200)

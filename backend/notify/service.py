@@ -66,6 +66,10 @@ def command_center(session: Session) -> list[int]:
     return repo.user_ids_with_role(session, "dispatcher")
 
 
+def leaders(session: Session) -> list[int]:
+    return repo.user_ids_with_role(session, "leader")
+
+
 def admins(session: Session) -> list[int]:
     return repo.user_ids_with_role(session, "admin")
 

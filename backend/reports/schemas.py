@@ -22,6 +22,7 @@ class PhotoUrls(BaseModel):
 
 class PhotoOut(BaseModel):
     id: int
+    phase: str = "report"  # report | before | after | scene | document | comparison | ...
     sha256: str
     image_type: str
     width: int

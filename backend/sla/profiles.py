@@ -60,10 +60,18 @@ class ReminderLead:
 @dataclass(frozen=True)
 class ReturnRule:
     """A department may ask to return (退单) within ``window`` of dispatch; ``late_window`` is the
-    outer limit for a return with a written reason (None: no late returns)."""
+    outer limit for a return with a written reason (None: no late returns). The command center
+    re-dispatches ``max_redispatch`` times on its own; the ``leader_after_returns``-th return of
+    an order needs a leader; ``coordination_after_departments`` distinct departments returning
+    call for coordination (会商). ``requires_signoff_photo``: every return carries a photo of the
+    department leader's signed confirmation (seed 003)."""
 
     window: Duration
     late_window: Duration | None = None
+    requires_signoff_photo: bool = False
+    max_redispatch: int = 1
+    leader_after_returns: int = 2
+    coordination_after_departments: int = 3
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,10 @@ class ExtensionRule:
     """延期. ``step``: what one extension adds (None: the handler proposes a date), counted from
     the current due or from the approval; ``max_total``: latest due, counted from the clock's
     start; ``request_lead``: ask at least this long before due; ``special``: leader-approved
-    long extensions (natural days), beyond ``max_total``."""
+    long extensions (natural days), beyond ``max_total``. ``max_count``: ordinary extensions the
+    command center may approve per order (None: any number up to ``max_total``);
+    ``leader_beyond``: past ``max_count`` or ``max_total`` a leader may still approve a date
+    (False: the cap is hard and only ``special`` goes beyond it)."""
 
     allowed: bool
     step: Duration | None = None
@@ -79,6 +90,50 @@ class ExtensionRule:
     max_total: Duration | None = None
     request_lead: Duration | None = None
     special: tuple[Duration, ...] = ()
+    max_count: int | None = None
+    leader_beyond: bool = False
+
+
+@dataclass(frozen=True)
+class ClosureLimits:
+    """Attachments on a closure report (None: no limit)."""
+
+    max_attachments: int | None = None
+    max_attachment_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class VerificationRule:
+    """More than ``max_failed_checks`` failed checks (核查) → overdue supervision (seed 000)."""
+
+    max_failed_checks: int = 5
+
+
+@dataclass(frozen=True)
+class SupervisionRule:
+    """A supervision notice (督办) is answered within ``reply_within`` of issue."""
+
+    reply_within: Duration = Duration(5, Unit.WORKING_DAYS)
+
+
+FIRST_CONTACT_LEVELS: tuple[str, ...] = ("command_center", "department")
+
+
+@dataclass(frozen=True)
+class FirstContactRule:
+    """Who contacts the caller first, in order (seed 003: command center, then department);
+    an SMS replaces the call after ``failed_attempts_before_sms`` unanswered calls."""
+
+    levels: tuple[str, ...] = ("department",)
+    failed_attempts_before_sms: int = 3
+
+
+@dataclass(frozen=True)
+class StoreRule:
+    """存电: a repeat caller's order stored after ``min_calls`` calls on the same matter."""
+
+    allowed: bool = False
+    min_calls: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +145,16 @@ class Rules:
     extension: ExtensionRule
     # Time for the redo after an unsatisfied callback; None: the level's own clocks run again.
     redo_after_unsatisfied: Duration | None
+    closure: ClosureLimits = ClosureLimits()
+    verification: VerificationRule = VerificationRule()
+    supervision: SupervisionRule = SupervisionRule()
+    first_contact: FirstContactRule = FirstContactRule()
+    store: StoreRule = StoreRule()
+
+    @property
+    def first_contact_levels(self) -> tuple[str, ...]:
+        """Shorthand for ``first_contact.levels``."""
+        return self.first_contact.levels
 
 
 @dataclass(frozen=True)
@@ -264,11 +329,26 @@ class _Reader:
     def optional_duration(self, value: Any, path: str) -> Duration | None:
         return None if value is None else self.duration(value, path)
 
+    def flag(self, value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, "expected true or false")
+        return value
+
+    def count(self, value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise self.fail(path, f"expected a positive integer, got {value!r}")
+        return value
+
+    def optional_count(self, value: Any, path: str) -> int | None:
+        return None if value is None else self.count(value, path)
+
     def extension(self, value: Any, path: str) -> ExtensionRule:
-        keys = {"allowed", "step", "counted_from", "max_total", "request_lead", "special"}
+        keys = {
+            "allowed", "step", "counted_from", "max_total", "request_lead", "special",
+            "max_count", "leader_beyond",
+        }  # fmt: skip
         data = self.mapping(value, path, keys, {"allowed"})
-        if not isinstance(data["allowed"], bool):
-            raise self.fail(f"{path}.allowed", "expected true or false")
+        self.flag(data["allowed"], f"{path}.allowed")
         counted_from = data.get("counted_from", "due")
         if counted_from not in ("due", "approval"):
             raise self.fail(f"{path}.counted_from", "expected 'due' or 'approval'")
@@ -282,12 +362,75 @@ class _Reader:
             max_total=self.optional_duration(data.get("max_total"), f"{path}.max_total"),
             request_lead=self.optional_duration(data.get("request_lead"), f"{path}.request_lead"),
             special=tuple(self.duration(d, f"{path}.special[{i}]") for i, d in enumerate(special)),
+            max_count=self.optional_count(data.get("max_count"), f"{path}.max_count"),
+            leader_beyond=self.flag(data.get("leader_beyond", False), f"{path}.leader_beyond"),
+        )
+
+    def return_rule(self, value: Any, path: str) -> ReturnRule:
+        keys = {
+            "window", "late_window", "requires_signoff_photo", "max_redispatch",
+            "leader_after_returns", "coordination_after_departments",
+        }  # fmt: skip
+        data = self.mapping(value, path, keys, {"window"})
+        default = ReturnRule(Duration(1, Unit.WORKING_DAYS))
+        return ReturnRule(
+            window=self.duration(data["window"], f"{path}.window"),
+            late_window=self.optional_duration(data.get("late_window"), f"{path}.late_window"),
+            requires_signoff_photo=self.flag(
+                data.get("requires_signoff_photo", default.requires_signoff_photo),
+                f"{path}.requires_signoff_photo",
+            ),
+            max_redispatch=self.count(
+                data.get("max_redispatch", default.max_redispatch), f"{path}.max_redispatch"
+            ),
+            leader_after_returns=self.count(
+                data.get("leader_after_returns", default.leader_after_returns),
+                f"{path}.leader_after_returns",
+            ),
+            coordination_after_departments=self.count(
+                data.get("coordination_after_departments", default.coordination_after_departments),
+                f"{path}.coordination_after_departments",
+            ),
+        )
+
+    def closure(self, value: Any, path: str) -> ClosureLimits:
+        keys = {"max_attachments", "max_attachment_bytes"}
+        data = self.mapping(value, path, keys, keys)
+        return ClosureLimits(
+            self.optional_count(data["max_attachments"], f"{path}.max_attachments"),
+            self.optional_count(data["max_attachment_bytes"], f"{path}.max_attachment_bytes"),
+        )
+
+    def first_contact(self, value: Any, path: str) -> FirstContactRule:
+        data = self.mapping(value, path, {"levels", "failed_attempts_before_sms"}, {"levels"})
+        levels = data["levels"]
+        if (
+            not isinstance(levels, list)
+            or not levels
+            or any(level not in FIRST_CONTACT_LEVELS for level in levels)
+            or list(levels) != [lv for lv in FIRST_CONTACT_LEVELS if lv in levels]
+        ):
+            raise self.fail(
+                f"{path}.levels",
+                f"expected a non-empty list in the order {', '.join(FIRST_CONTACT_LEVELS)}",
+            )
+        attempts = data.get("failed_attempts_before_sms", 3)
+        return FirstContactRule(
+            tuple(levels), self.count(attempts, f"{path}.failed_attempts_before_sms")
+        )
+
+    def store(self, value: Any, path: str) -> StoreRule:
+        data = self.mapping(value, path, {"allowed", "min_calls"}, {"allowed"})
+        return StoreRule(
+            self.flag(data["allowed"], f"{path}.allowed"),
+            self.optional_count(data.get("min_calls"), f"{path}.min_calls"),
         )
 
     def rules(self, value: Any, path: str) -> Rules:
         keys = {
             "dispatch_target", "reminder_lead", "reminder_fraction", "return_window",
-            "extension", "redo_after_unsatisfied",
+            "extension", "redo_after_unsatisfied", "closure", "verification", "supervision",
+            "first_contact", "store",
         }  # fmt: skip
         data = self.mapping(value, path, keys, keys - {"redo_after_unsatisfied"})
         leads_raw = self.mapping(
@@ -307,21 +450,33 @@ class _Reader:
             raise self.fail(f"{path}.reminder_fraction", "expected a number")
         if not 0 < fraction < 1:
             raise self.fail(f"{path}.reminder_fraction", "expected a number between 0 and 1")
-        ret = self.mapping(
-            data["return_window"], f"{path}.return_window", {"window", "late_window"}, {"window"}
+        verification = self.mapping(
+            data["verification"], f"{path}.verification", {"max_failed_checks"},
+            {"max_failed_checks"},
+        )  # fmt: skip
+        supervision = self.mapping(
+            data["supervision"], f"{path}.supervision", {"reply_within"}, {"reply_within"}
         )
         return Rules(
             dispatch_target=self.duration(data["dispatch_target"], f"{path}.dispatch_target"),
             reminder_lead=leads,
             reminder_fraction=float(fraction),
-            return_window=ReturnRule(
-                self.duration(ret["window"], f"{path}.return_window.window"),
-                self.optional_duration(ret.get("late_window"), f"{path}.return_window.late_window"),
-            ),
+            return_window=self.return_rule(data["return_window"], f"{path}.return_window"),
             extension=self.extension(data["extension"], f"{path}.extension"),
             redo_after_unsatisfied=self.optional_duration(
                 data.get("redo_after_unsatisfied"), f"{path}.redo_after_unsatisfied"
             ),
+            closure=self.closure(data["closure"], f"{path}.closure"),
+            verification=VerificationRule(
+                self.count(
+                    verification["max_failed_checks"], f"{path}.verification.max_failed_checks"
+                )
+            ),
+            supervision=SupervisionRule(
+                self.duration(supervision["reply_within"], f"{path}.supervision.reply_within")
+            ),
+            first_contact=self.first_contact(data["first_contact"], f"{path}.first_contact"),
+            store=self.store(data["store"], f"{path}.store"),
         )
 
     def clock_map(self, value: Any, path: str) -> dict[str, Duration]:

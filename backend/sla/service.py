@@ -193,3 +193,42 @@ def load_official_year(
     session.add(row)
     session.flush()
     return recompute_provisional(session, settings)
+
+
+def move_due(
+    session: Session, order: WorkOrder, name: str, new_due: datetime, settings: Settings
+) -> None:
+    """An approved extension moves a clock; its reminder follows, a breach stays recorded."""
+    assert order.id is not None
+    clock = repo.clock_of(session, order.id, name)
+    if clock is None:
+        return
+    calendar = calendar_for(session)
+    rule = ClockRule(order.source, order.level, name, Duration(clock.amount, Unit(clock.unit)))
+    target = Deadline(
+        new_due, calendar.is_provisional_year(new_due.astimezone(settings.tz).year), frozenset()
+    )
+    remind = deadlines.reminder_at(
+        profile_for(settings), rule, clock.started_at, target, calendar, settings.tz
+    )
+    clock.due_at = new_due
+    clock.remind_at = remind.due_at
+    clock.reminded_at = None
+    clock.provisional = target.provisional
+    session.add(clock)
+
+
+def start_clock(
+    session: Session,
+    order: WorkOrder,
+    name: str,
+    duration: Duration,
+    settings: Settings,
+    now: datetime,
+) -> Clock:
+    """A clock outside the level's own set, e.g. the redo after an unsatisfied callback."""
+    assert order.id is not None
+    rule = ClockRule(order.source, order.level, name, duration)
+    return _start(
+        session, order.id, rule, profile_for(settings), now, calendar_for(session), settings, now
+    )

@@ -19,7 +19,9 @@ from sqlmodel import Session
 
 from backend.db import session_scope
 from backend.notify import service as notify
+from backend.notify.outbox import deliver_pending
 from backend.seams.clock import Clock as ClockSeam
+from backend.seams.notifier import Notifier
 from backend.sla import repository as repo
 from backend.sla.models import Clock
 from backend.workorders import events
@@ -104,12 +106,25 @@ def sweep(
     return SweepResult(reminded=reminded, breached=breached)
 
 
-def run_forever(engine: Engine, clock: ClockSeam, interval_s: float, stop: threading.Event) -> None:
+def tick(engine: Engine, now: datetime, notifier: Notifier) -> None:
+    """One round of the worker: the deadline sweep, then outbound delivery of the inbox."""
+    try:
+        result = sweep(engine, now)
+        if result.reminded or result.breached:
+            log.info("sweep: %d reminders, %d breaches", result.reminded, result.breached)
+    except Exception:  # keep the loop alive; the next sweep retries the same rows
+        log.exception("deadline sweep failed")
+    try:
+        delivered = deliver_pending(engine, notifier, now)
+        if delivered.sent or delivered.failed:
+            log.info("outbox: %d sent, %d failed", delivered.sent, delivered.failed)
+    except Exception:
+        log.exception("notification delivery failed")
+
+
+def run_forever(
+    engine: Engine, clock: ClockSeam, interval_s: float, stop: threading.Event, notifier: Notifier
+) -> None:
     while not stop.is_set():
-        try:
-            result = sweep(engine, clock.now())
-            if result.reminded or result.breached:
-                log.info("sweep: %d reminders, %d breaches", result.reminded, result.breached)
-        except Exception:  # keep the loop alive; the next sweep retries the same rows
-            log.exception("deadline sweep failed")
+        tick(engine, clock.now(), notifier)
         stop.wait(interval_s)

@@ -83,6 +83,15 @@ class WorkOrder(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
     # Optimistic lock: every state change bumps it; a stale version answers 409.
     version: int = 1
+    # 复/重: a repeat complaint; its returns need a leader (seeds 002, 004).
+    marked_repeat: bool = False
+    redispatch_count: int = 0
+    first_contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_checks: int = 0  # verifications failed; > 5 → overdue supervision (seed 000)
+    warning_order: bool = False  # 警示单: sent back after an unsatisfied callback
+    satisfaction: str | None = Field(default=None, max_length=30)
+    resolution: str | None = Field(default=None, max_length=30)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class WorkOrderAssist(SQLModel, table=True):
@@ -116,3 +125,77 @@ class OrderCounter(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     last: int = 0
+
+
+class ReturnRequest(SQLModel, table=True):
+    """退单: a department hands an order back to the command center."""
+
+    __tablename__ = "return_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    department_id: int = Field(foreign_key="department.id")
+    requested_by: int = Field(foreign_key="app_user.id")
+    reason: str = Field(max_length=1000)
+    suggested_department_id: int | None = Field(default=None, foreign_key="department.id")
+    prior_status: str = Field(max_length=20)
+    needs_leader: bool = False
+    status: str = Field(default="pending", max_length=10)  # pending | approved | refused
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Extension(SQLModel, table=True):
+    """延期 request and its decision."""
+
+    __tablename__ = "extension"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    requested_by: int = Field(foreign_key="app_user.id")
+    reason: str = Field(max_length=1000)
+    plan: str = Field(max_length=2000)
+    milestones: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    old_due_at: datetime = Field(sa_type=UTCDateTime)
+    proposed_due_at: datetime = Field(sa_type=UTCDateTime)
+    needs_leader: bool = False
+    status: str = Field(default="pending", max_length=10)
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Supervision(SQLModel, table=True):
+    """督办 notice with its reply."""
+
+    __tablename__ = "supervision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    kind: str = Field(max_length=30)
+    level: str = Field(max_length=20)
+    notice: str = Field(max_length=2000)
+    issued_by: int | None = Field(default=None, foreign_key="app_user.id")
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+    reply_due_at: datetime = Field(sa_type=UTCDateTime)
+    reply: str | None = Field(default=None, max_length=2000)
+    replied_by: int | None = Field(default=None, foreign_key="app_user.id")
+    replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Coordination(SQLModel, table=True):
+    """会商表: when three or more departments returned an order."""
+
+    __tablename__ = "coordination"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    department_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(sa_type=UTCDateTime)

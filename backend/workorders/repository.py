@@ -8,10 +8,15 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from backend.evidence.models import Photo, Recording
 from backend.workorders.models import (
     OPEN_STATUSES,
+    Coordination,
+    Extension,
     OrderCounter,
+    ReturnRequest,
     Status,
+    Supervision,
     WorkOrder,
     WorkOrderAssist,
     WorkOrderEvent,
@@ -125,3 +130,74 @@ def lock_order(session: Session, order_id: int) -> WorkOrder:
         query = query.with_for_update()
     order = session.exec(query).one()
     return order
+
+
+def photos_of_order(session: Session, order_id: int) -> list[Photo]:
+    query = select(Photo).where(Photo.work_order_id == order_id).order_by(col(Photo.id))
+    return list(session.exec(query))
+
+
+def recordings_of_order(session: Session, order_id: int) -> list[Recording]:
+    query = select(Recording).where(Recording.work_order_id == order_id).order_by(col(Recording.id))
+    return list(session.exec(query))
+
+
+def photo_of_order(session: Session, order_id: int, photo_id: int) -> Photo | None:
+    photo = session.get(Photo, photo_id)
+    return photo if photo is not None and photo.work_order_id == order_id else None
+
+
+def recording_of_order(session: Session, order_id: int, recording_id: int) -> Recording | None:
+    recording = session.get(Recording, recording_id)
+    return recording if recording is not None and recording.work_order_id == order_id else None
+
+
+def supervisions_of(session: Session, order_id: int) -> list[Supervision]:
+    query = (
+        select(Supervision)
+        .where(Supervision.work_order_id == order_id)
+        .order_by(col(Supervision.id))
+    )
+    return list(session.exec(query))
+
+
+def supervision_by_id(session: Session, order_id: int, supervision_id: int) -> Supervision | None:
+    row = session.get(Supervision, supervision_id)
+    return row if row is not None and row.work_order_id == order_id else None
+
+
+def returns_of(session: Session, order_id: int) -> list[ReturnRequest]:
+    query = (
+        select(ReturnRequest)
+        .where(ReturnRequest.work_order_id == order_id)
+        .order_by(col(ReturnRequest.id))
+    )
+    return list(session.exec(query))
+
+
+def return_by_id(session: Session, order_id: int, return_id: int) -> ReturnRequest | None:
+    row = session.get(ReturnRequest, return_id)
+    return row if row is not None and row.work_order_id == order_id else None
+
+
+def extensions_of(session: Session, order_id: int) -> list[Extension]:
+    query = select(Extension).where(Extension.work_order_id == order_id).order_by(col(Extension.id))
+    return list(session.exec(query))
+
+
+def extension_by_id(session: Session, order_id: int, extension_id: int) -> Extension | None:
+    row = session.get(Extension, extension_id)
+    return row if row is not None and row.work_order_id == order_id else None
+
+
+def coordination_of(session: Session, order_id: int) -> Coordination | None:
+    return session.exec(select(Coordination).where(Coordination.work_order_id == order_id)).first()
+
+
+def unreplied_supervisions(session: Session, department_id: int | None = None) -> list[Supervision]:
+    query = select(Supervision).where(col(Supervision.replied_at).is_(None))
+    if department_id is not None:
+        query = query.join(WorkOrder, col(WorkOrder.id) == Supervision.work_order_id).where(
+            WorkOrder.lead_department_id == department_id
+        )
+    return list(session.exec(query.order_by(col(Supervision.reply_due_at))))

@@ -7,8 +7,14 @@ from fastapi import APIRouter
 from backend.deps import CurrentUser, NowDep, SessionDep
 from backend.workorders import service
 from backend.workorders.schemas import ChainOut, WorkOrderOut
+from backend.workorders.step_schemas import UnrepliedOut
 
 router = APIRouter(tags=["workorders"])
+
+
+@router.get("/supervisions/unreplied", response_model=UnrepliedOut)
+def unreplied(user: CurrentUser, session: SessionDep, now: NowDep) -> UnrepliedOut:
+    return service.unreplied_supervisions(session, user, now)
 
 
 @router.get("/workorders/{order_id}", response_model=WorkOrderOut)

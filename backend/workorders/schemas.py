@@ -10,6 +10,7 @@ from backend.auth.schemas import DepartmentRef
 from backend.dispatch.schemas import CandidateOut
 from backend.reports.schemas import PhotoOut, RecordingOut
 from backend.timefmt import ApiDateTime
+from backend.workorders.step_schemas import ExtensionOut, ReturnOut, SupervisionOut
 
 
 class ClockOut(BaseModel):
@@ -31,10 +32,17 @@ class EventOut(BaseModel):
     hash: str
 
 
-class EvidenceOut(BaseModel):
+class ReportEvidenceOut(BaseModel):
     report_id: int
     photos: list[PhotoOut]
     voice: RecordingOut | None
+
+
+class EvidenceOut(BaseModel):
+    reports: list[ReportEvidenceOut]
+    # Added while the order was handled, each photo with its phase (before, after, ...).
+    photos: list[PhotoOut]
+    recordings: list[RecordingOut]
 
 
 class WorkOrderOut(BaseModel):
@@ -65,7 +73,16 @@ class WorkOrderOut(BaseModel):
     created_at: ApiDateTime
     clocks: list[ClockOut]
     events: list[EventOut]
-    evidence: list[EvidenceOut]
+    evidence: EvidenceOut
+    supervisions: list[SupervisionOut]
+    returns: list[ReturnOut]
+    extensions: list[ExtensionOut]
+    failed_checks: int
+    warning_order: bool
+    first_contact_at: ApiDateTime | None
+    satisfaction: str | None
+    resolution: str | None
+    closed_at: ApiDateTime | None
 
 
 class ChainOut(BaseModel):

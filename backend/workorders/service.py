@@ -13,6 +13,7 @@ from backend.catalog import repository as catalog_repo
 from backend.dispatch import repository as dispatch_repo
 from backend.dispatch.schemas import CandidateOut
 from backend.errors import NotFound
+from backend.evidence.service import photo_out, recording_out
 from backend.org import repository as org_repo
 from backend.reports import repository as report_repo
 from backend.reports.models import Report
@@ -20,8 +21,23 @@ from backend.reports.service import report_out
 from backend.sla import repository as sla_repo
 from backend.workorders import events
 from backend.workorders import repository as repo
-from backend.workorders.models import WorkOrder
-from backend.workorders.schemas import ChainOut, ClockOut, EventOut, EvidenceOut, WorkOrderOut
+from backend.workorders.models import Supervision, WorkOrder
+from backend.workorders.schemas import (
+    ChainOut,
+    ClockOut,
+    EventOut,
+    EvidenceOut,
+    ReportEvidenceOut,
+    WorkOrderOut,
+)
+from backend.workorders.step_schemas import (
+    DepartmentCount,
+    ExtensionOut,
+    ReturnOut,
+    SupervisionOut,
+    UnrepliedItem,
+    UnrepliedOut,
+)
 
 
 def visible_order(session: Session, user: User, order_id: int) -> WorkOrder:
@@ -31,6 +47,10 @@ def visible_order(session: Session, user: User, order_id: int) -> WorkOrder:
         order.lead_department_id,
         repo.assist_ids(session, order_id),
         [r.reporter_id for r in _reports(session, order_id)],
+        order.grid_id,
+        org_repo.grid_ids_of_user(session, user.id)
+        if user.role == "inspector" and user.id
+        else None,
     ):
         raise NotFound("找不到该工单", code="work_order_not_found")
     return order
@@ -76,10 +96,15 @@ def order_out(session: Session, order: WorkOrder, now: datetime) -> WorkOrderOut
         )
         for c in sla_repo.clocks_of(session, order.id)
     ]
-    evidence = []
+    reports = []
     for report in _reports(session, order.id):
         out = report_out(session, report)
-        evidence.append(EvidenceOut(report_id=out.id, photos=out.photos, voice=out.voice))
+        reports.append(ReportEvidenceOut(report_id=out.id, photos=out.photos, voice=out.voice))
+    evidence = EvidenceOut(
+        reports=reports,
+        photos=[photo_out(p) for p in repo.photos_of_order(session, order.id)],
+        recordings=[recording_out(r) for r in repo.recordings_of_order(session, order.id)],
+    )
     return WorkOrderOut(
         id=order.id,
         number=order.number,
@@ -114,6 +139,36 @@ def order_out(session: Session, order: WorkOrder, now: datetime) -> WorkOrderOut
             for e in repo.events_of(session, order.id)
         ],
         evidence=evidence,
+        supervisions=[supervision_out(s, now) for s in repo.supervisions_of(session, order.id)],
+        returns=[
+            ReturnOut.model_validate(r, from_attributes=True)
+            for r in repo.returns_of(session, order.id)
+        ],
+        extensions=[
+            ExtensionOut.model_validate(e, from_attributes=True)
+            for e in repo.extensions_of(session, order.id)
+        ],
+        failed_checks=order.failed_checks,
+        warning_order=order.warning_order,
+        first_contact_at=order.first_contact_at,
+        satisfaction=order.satisfaction,
+        resolution=order.resolution,
+        closed_at=order.closed_at,
+    )
+
+
+def supervision_out(row: Supervision, now: datetime) -> SupervisionOut:
+    assert row.id is not None
+    return SupervisionOut(
+        id=row.id,
+        kind=row.kind,
+        level=row.level,
+        notice=row.notice,
+        issued_at=row.issued_at,
+        reply_due_at=row.reply_due_at,
+        reply=row.reply,
+        replied_at=row.replied_at,
+        overdue=row.replied_at is None and row.reply_due_at <= now,
     )
 
 
@@ -125,3 +180,30 @@ def chain(session: Session, user: User, order_id: int) -> ChainOut:
     visible_order(session, user, order_id)
     valid, count = events.chain_is_valid(session, order_id)
     return ChainOut(valid=valid, events=count)
+
+
+def unreplied_supervisions(session: Session, user: User, now: datetime) -> UnrepliedOut:
+    """Notices still waiting for a reply, counted per lead department (handlers: their own)."""
+    department = user.department_id if user.role == "handler" else None
+    if user.role not in ("handler", "dispatcher", "leader", "admin"):
+        raise NotFound("找不到该页面", code="not_found")
+    rows = repo.unreplied_supervisions(session, department)
+    counts: dict[int | None, int] = {}
+    items = []
+    for row in rows:
+        order = repo.by_id(session, row.work_order_id)
+        lead = order.lead_department_id if order else None
+        counts[lead] = counts.get(lead, 0) + 1
+        items.append(
+            UnrepliedItem(
+                work_order_id=row.work_order_id,
+                number=order.number if order else "",
+                supervision=supervision_out(row, now),
+            )
+        )
+    names = org_repo.departments_by_ids(session, {d for d in counts if d is not None})
+    by_department = [
+        DepartmentCount(department_id=d, name=names[d].name if d in names else "未派单", count=n)
+        for d, n in sorted(counts.items(), key=lambda kv: -kv[1])
+    ]
+    return UnrepliedOut(total=len(rows), by_department=by_department, items=items)

@@ -194,11 +194,17 @@ def test_demo_users_are_refused_outside_dev_mode(database_url, db, clock, tmp_pa
     from backend.main import create_app
     from backend.org.demo import create_demo_street
 
-    dev = Settings(database_url=database_url, media_root=tmp_path, dev_mode=True)
+    dev = Settings(
+        database_url=database_url, media_root=tmp_path, dev_mode=True, inprocess_worker=False
+    )
     with session_scope(db) as session:
         create_demo_street(session, dev, clock.now())
     prod = Settings(
-        database_url=database_url, media_root=tmp_path, dev_mode=False, secret_key="x" * 40
+        database_url=database_url,
+        media_root=tmp_path,
+        dev_mode=False,
+        secret_key="x" * 40,
+        inprocess_worker=False,
     )
     with TestClient(create_app(prod, clock)) as prod_client:
         assert _login(prod_client, "demo-admin").status_code == 401

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from backend.notify.models import Notification
 from backend.sla.sweep import sweep
-from tests.conftest import SHANGHAI
+from tests.conftest import SHANGHAI, TESTDATA
 
 VAGUE = "这里有问题请处理"
 CORRIDOR = "楼道里堆满了纸箱和旧家具，消防通道被堵"
@@ -161,3 +161,43 @@ def test_worker_command_runs_one_sweep(submit, clock, db, database_url) -> None:
             ).one()
             == 1
         )
+
+
+def test_the_api_process_runs_the_sweep_itself_in_embedded_mode(
+    database_url, db, demo, clock, tmp_path
+) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from backend.config import Settings
+    from backend.main import create_app
+
+    settings = Settings(
+        database_url=database_url,
+        media_root=tmp_path / "m",
+        inprocess_worker=True,
+        worker_interval_s=0.05,
+    )
+    photo = (TESTDATA / "photos" / "exif-samples__jpg_mobile_jolla.jpg").read_bytes()
+    with TestClient(create_app(settings, clock)) as client:
+        token = client.post(
+            "/api/v1/auth/login", data={"username": "demo-member", "password": "gridline-demo"}
+        ).json()["access_token"]
+        response = client.post(
+            "/api/v1/reports",
+            data={
+                "client_uuid": "0b6f7a52-5a1e-4c11-8b59-8f1e6c0c0001",
+                "description": VAGUE,
+                "lat": 31.2445,
+                "lng": 121.403,
+            },
+            files=[("photos", ("p.jpg", photo, "image/jpeg"))],
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 201
+        clock.advance(timedelta(minutes=31))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _notifications(db, "clock_breached"):
+            time.sleep(0.05)
+    assert len(_notifications(db, "clock_breached")) == 1

@@ -199,7 +199,10 @@ def test_group_rental_coming_back_to_the_same_address_goes_to_the_safety_office(
 
 
 def test_orders_are_hidden_from_unrelated_people(submit, client, as_user) -> None:
-    order_id = submit(description="有人在绿地里私自搭建违章建筑").json()["work_order_id"]
+    # In 真北社区第2网格: not the inspector's grid.
+    order_id = submit(description="有人在绿地里私自搭建违章建筑", lat=31.236, lng=121.409).json()[
+        "work_order_id"
+    ]
     assert (
         client.get(f"/api/v1/workorders/{order_id}", headers=as_user("demo-handler")).status_code
         == 404

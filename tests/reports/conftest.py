@@ -55,3 +55,19 @@ def stored_files(media_root: Path) -> list[Path]:
     if not media_root.exists():
         return []
     return [p for p in media_root.rglob("*") if p.is_file()]
+
+
+def wav_bytes(seconds: float = 1.0) -> bytes:
+    """A real WAV recording (a tone), as a phone's call recorder would save it."""
+    import io
+    import math
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        samples = (int(8000 * math.sin(i / 10)) for i in range(int(8000 * seconds)))
+        out.writeframes(b"".join(s.to_bytes(2, "little", signed=True) for s in samples))
+    return buffer.getvalue()

@@ -99,6 +99,7 @@ def test_reports_work_end_to_end_on_s3(s3_endpoint, database_url, db, clock, tmp
         s3_bucket="gridline-test",
         s3_access_key="test",
         s3_secret_key="test",
+        inprocess_worker=False,
     )
     with session_scope(db) as session:
         load_catalog(session, clock.now())

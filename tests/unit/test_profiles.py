@@ -49,6 +49,7 @@ def rule_due(profile_name: str, source: str, level: str, what: str, start: datet
         "redo_after_unsatisfied": rules.redo_after_unsatisfied,
         "extension_max": extension.max_total,
         "extension_special_30": extension.special[0] if extension.special else None,
+        "supervision_reply": rules.supervision.reply_within,
     }
     if what in durations:
         duration = durations[what]
@@ -73,6 +74,8 @@ TABLE: list[tuple[str, str, str, str, str, str]] = [
     ("jiangning", "hotline", "general", "first_contact", EVE, "2026-10-08T16:00"),
     ("jiangning", "hotline", "difficult", "extension_max", WED, "2026-12-09T10:00"),
     ("jiangning", "inspector", "general", "check_in", WED, "2026-11-18T10:30"),
+    # 一(二)4: the supervision notice is answered within 5 working days (10-10 is a make-up day).
+    ("jiangning", "hotline", "general", "supervision_reply", EVE, "2026-10-13T16:00"),
     # 001 heyang: dispatch 30 min, respond 30 min, on scene 2 h; 3 / 5 / 10 working days.
     ("heyang", "patrol", "general", "dispatch", WED, "2026-11-18T10:30"),
     ("heyang", "patrol", "general", "accept", WED, "2026-11-18T10:30"),
@@ -83,6 +86,8 @@ TABLE: list[tuple[str, str, str, str, str, str]] = [
     ("heyang", "patrol", "cross_department", "resolve", WED, "2026-12-02T10:00"),
     ("heyang", "hotline", "major", "resolve", EVE, "2026-10-13T16:00"),  # 08 09 Sat10 12 13
     ("heyang", "hotline", "general", "return_window", WED, "2026-11-20T10:00"),
+    # Silent on extensions: one, of at most the level's own term (3 + 3 working days).
+    ("heyang", "patrol", "general", "extension_max", WED, "2026-11-26T10:00"),
     # 002 xiayang: accept + first contact 1 working day, handle 5, redo 3 after an unsatisfied
     # callback, special orders 2 (department's share), 随身拍 3 natural days, returns within 2.
     ("xiayang", "hotline", "general", "first_contact", FRI, "2026-11-23T10:00"),
@@ -95,6 +100,7 @@ TABLE: list[tuple[str, str, str, str, str, str]] = [
     ("xiayang", "hotline", "general", "return_window", FRI, "2026-11-24T10:00"),
     ("xiayang", "snapshot", "general", "resolve", FRI, "2026-11-23T10:00"),
     ("xiayang", "patrol", "general", "resolve", WED, "2026-11-25T10:00"),
+    ("xiayang", "hotline", "general", "extension_max", WED, "2026-12-02T10:00"),  # 5 + 5
     # 003 zhenru: urgent 1, consult 3, general 5, complex 5–7 (7), difficult 12 working days,
     # 回访复核 3; 随申拍 3 natural days (of the platform's 5); returns 2 (late 3) working days,
     # 随申拍 1 natural day; extension to the 12th working day; special 30/60/90 natural days.
@@ -122,6 +128,8 @@ TABLE: list[tuple[str, str, str, str, str, str]] = [
     ("dongcheng", "hotline", "urgent", "resolve", FRI, "2026-11-21T10:00"),
     ("dongcheng", "hotline", "general", "return_window", FRI, "2026-11-24T10:00"),
     ("dongcheng", "media", "urgent", "dispatch", WED, "2026-11-18T10:30"),
+    ("dongcheng", "hotline", "general", "extension_max", WED, "2026-12-02T10:00"),  # 7 + 7
+    ("dongcheng", "hotline", "general", "supervision_reply", FRI, "2026-11-21T10:00"),  # 24 h
 ]
 
 
@@ -282,6 +290,26 @@ def test_override_rules_and_add_a_level() -> None:
         ({"rules": {"reminder_fraction": 2}}, "rules.reminder_fraction"),
         ({"rules": {"extension": {"counted_from": "tomorrow"}}}, "rules.extension.counted_from"),
         ({"aliases": {"media": "tv"}}, "aliases.media"),
+        ({"rules": {"closure": {"max_attachments": 0}}}, "rules.closure.max_attachments"),
+        ({"rules": {"closure": {"max_files": 3}}}, "rules.closure.max_files"),
+        (
+            {"rules": {"return_window": {"max_redispatch": True}}},
+            "rules.return_window.max_redispatch",
+        ),
+        (
+            {"rules": {"first_contact": {"levels": ["department", "command_center"]}}},
+            "rules.first_contact.levels",
+        ),
+        ({"rules": {"store": {"allowed": "yes"}}}, "rules.store.allowed"),
+        (
+            {"rules": {"verification": {"max_failed_checks": -5}}},
+            "rules.verification.max_failed_checks",
+        ),
+        (
+            {"rules": {"supervision": {"reply_within": {"unit": "weeks"}}}},
+            "rules.supervision.reply_within.unit",
+        ),
+        ({"rules": {"extension": {"leader_beyond": 1}}}, "rules.extension.leader_beyond"),
         ({"sources": {"tv": {}}}, "sources.tv"),
         ({"colour": "red"}, "colour"),
     ],
@@ -397,7 +425,55 @@ def test_requested_extension_is_capped_at_the_12th_working_day() -> None:
     with pytest.raises(ValueError, match="cannot be extended"):
         extended_due(zhenru, "snapshot", "general", start, current, CAL, requested=current)
     with pytest.raises(ValueError, match="cannot be extended"):
-        extended_due(load_profile("heyang"), "patrol", "general", start, current, CAL)
+        extended_due(
+            load_profile("xiayang"), "snapshot", "general", start, current, CAL, requested=current
+        )
+
+
+@pytest.mark.parametrize("name", ["heyang", "xiayang", "dongcheng"])
+def test_silent_seeds_allow_one_extension_then_a_leader(name: str) -> None:
+    source = "patrol" if name == "heyang" else "hotline"
+    profile = load_profile(name)
+    for level in levels(profile, source):
+        rule = level_rule(profile, source, level).extension
+        resolve = clocks(profile, source, level)["resolve"]
+        assert rule.allowed and rule.step is None and rule.max_count == 1 and rule.leader_beyond
+        assert rule.max_total == Duration(resolve.amount * 2, resolve.unit)
+
+
+# -- lifecycle rules carried by every profile ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PROFILE_NAMES)
+def test_lifecycle_rules_in_every_profile(name: str) -> None:
+    rules = load_profile(name).rules
+    assert rules.verification.max_failed_checks == 5
+    assert rules.return_window.max_redispatch == 1
+    assert rules.return_window.leader_after_returns == 2
+    assert rules.return_window.coordination_after_departments == 3
+    zhenru = name == "zhenru"
+    assert rules.return_window.requires_signoff_photo is (name in ("zhenru", "xiayang"))
+    assert rules.store.allowed is zhenru
+    assert rules.first_contact.levels == (
+        ("command_center", "department") if zhenru else ("department",)
+    )
+    assert rules.first_contact.failed_attempts_before_sms == 3
+    if zhenru:
+        assert (rules.closure.max_attachments, rules.closure.max_attachment_bytes) == (
+            3, 10 * 1024 * 1024,
+        )  # fmt: skip
+        assert rules.store.min_calls == 5
+    else:
+        assert rules.closure.max_attachments is None is rules.closure.max_attachment_bytes
+    reply = Duration(24, Unit.HOURS) if name == "dongcheng" else Duration(5, Unit.WORKING_DAYS)
+    assert rules.supervision.reply_within == reply
+
+
+def test_source_rules_inherit_the_lifecycle_rules() -> None:
+    snapshot = rules_for(load_profile("zhenru"), "snapshot")
+    assert snapshot.return_window.window == Duration(1, Unit.NATURAL_DAYS)
+    assert snapshot.return_window.requires_signoff_photo  # merged from the profile-wide rules
+    assert snapshot.closure.max_attachments == 3
 
 
 def test_calendar_overrides_reach_profile_deadlines() -> None:

@@ -1,0 +1,61 @@
+"""The plumbing every lifecycle step shares: find, authorise, lock, record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from backend.auth.models import User
+from backend.errors import Conflict, Forbidden
+from backend.workorders import events
+from backend.workorders import repository as repo
+from backend.workorders.models import WorkOrder
+from backend.workorders.service import visible_order
+from backend.workorders.state_machine import Actor, IllegalTransition, Relation, Step, check
+
+
+def relation_of(session: Session, user: User, order: WorkOrder) -> Relation:
+    if user.role != "handler" or user.department_id is None or order.id is None:
+        return Relation.none
+    if user.department_id == order.lead_department_id:
+        return Relation.lead
+    if user.department_id in repo.assist_ids(session, order.id):
+        return Relation.assist
+    return Relation.none
+
+
+def begin(session: Session, user: User, order_id: int, version: int, step: Step) -> WorkOrder:
+    """Checks the step is allowed now, then takes the order's version (409 if it moved on).
+
+    The compare-and-set on version is what makes two concurrent steps end with one winner.
+    """
+    order = visible_order(session, user, order_id)
+    try:
+        check(step, order.status, Actor(user.role, relation_of(session, user, order)))
+    except IllegalTransition as exc:
+        if exc.code in ("role_forbidden", "not_your_order"):
+            raise Forbidden(exc.message, code=exc.code) from exc
+        raise Conflict(exc.message, code=exc.code) from exc
+    if not repo.bump_version(session, order_id, version):
+        raise Conflict("工单已被他人处理，请刷新后重试", code="stale_version", field="version")
+    session.refresh(order)
+    return order
+
+
+def record(
+    session: Session,
+    order: WorkOrder,
+    event_kind: str,
+    user: User | None,
+    now: datetime,
+    /,
+    **payload: Any,
+) -> None:
+    assert order.id is not None
+    session.add(order)
+    session.flush()
+    events.append(
+        session, order.id, event_kind, at=now, actor_id=user.id if user else None, payload=payload
+    )

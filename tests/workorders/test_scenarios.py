@@ -1,0 +1,159 @@
+"""Each policy profile: one order from report to archive, with a refused return, an approved
+extension, a failed verification, an unsatisfied callback and the redo."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from backend.config import Settings
+from tests.reports.conftest import wav_bytes
+from tests.workorders.conftest import closure_body
+
+PROFILES = ["jiangning", "heyang", "xiayang", "zhenru", "dongcheng"]
+
+
+@pytest.fixture(params=PROFILES)
+def settings(request, database_url, tmp_path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        media_root=tmp_path / "media",
+        policy_profile=request.param,
+        inprocess_worker=False,
+    )
+
+
+def _department_id(client, as_user, name: str) -> int:
+    items = client.get("/api/v1/departments", headers=as_user("demo-admin")).json()["items"]
+    return next(d["id"] for d in items if d["name"] == name)
+
+
+def test_order_walks_from_report_to_archive(walker, client, as_user, clock, settings) -> None:
+    w = walker()
+    profile = settings.policy_profile
+    assert w.order["status"] == "dispatched" and w.order["profile"] == profile
+    clocks_at_dispatch = {c["name"] for c in w.order["clocks"]}
+    assert {"dispatch", "resolve"} <= clocks_at_dispatch
+
+    clock.advance(timedelta(minutes=10))
+    w.step("demo-handler", "accept")
+    assert w.order["status"] == "accepted"
+
+    # A return that the command center refuses: the department keeps the order.
+    w.upload("demo-handler", "signoff")
+    other = _department_id(client, as_user, "社区自治办")
+    w.step(
+        "demo-handler",
+        "returns",
+        reason="楼道堆物应由物业和居委处理，建议改派社区自治办",
+        suggested_department_id=other,
+        signoff_photo_id=w.last_photo("signoff"),
+    )
+    assert w.order["status"] == "returned"
+    return_id = w.order["returns"][-1]["id"]
+    decider = "demo-leader" if w.order["returns"][-1]["needs_leader"] else "demo-dispatcher"
+    w.step(decider, f"returns/{return_id}/decision", approve=False, note="属片区职责，请继续办理")
+    assert w.order["status"] == "accepted"
+    assert w.order["returns"][-1]["status"] == "refused"
+
+    # First contact: zhenru has two levels (the command center first, then the department).
+    clock.advance(timedelta(minutes=20))
+    if profile == "zhenru":
+        w.upload("demo-dispatcher", "document", photo=None, recording=wav_bytes(0.5))
+        w.step(
+            "demo-dispatcher",
+            "first-contact",
+            level="command_center",
+            outcome="reached",
+            recording_id=w.last_recording(),
+        )
+    w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.5))
+    w.step(
+        "demo-handler",
+        "first-contact",
+        level="department",
+        outcome="reached",
+        recording_id=w.last_recording(),
+    )
+    assert w.order["status"] == "in_progress" and w.order["first_contact_at"] is not None
+
+    w.step("demo-handler", "check-in", lat=31.24452, lng=121.40302)
+    w.upload("demo-handler", "before")
+
+    # An extension, approved: the resolve deadline moves and the timeline shows it.
+    old_due = w.clock("resolve")["due_at"]
+    requested = (datetime.fromisoformat(old_due) + timedelta(days=2)).isoformat()
+    w.step(
+        "demo-handler",
+        "extensions",
+        reason="需协调物业和居民共同清理",
+        plan="两天内协调，三天内清运",
+        milestones=[{"date": "2026-11-25", "text": "协调会"}],
+        photo_ids=[w.last_photo("before")],
+        requested_due_at=requested,
+    )
+    extension = w.order["extensions"][-1]
+    approver = "demo-leader" if extension["needs_leader"] else "demo-dispatcher"
+    w.step(approver, f"extensions/{extension['id']}/decision", approve=True)
+    assert w.clock("resolve")["due_at"] == extension["proposed_due_at"] != old_due
+
+    w.upload("demo-handler", "after")
+    photos = [w.last_photo("before"), w.last_photo("after")]
+    w.step("demo-handler", "closure", **closure_body(photo_ids=photos))
+    assert w.order["status"] == "submitted"
+    assert any(p["phase"] == "comparison" for p in w.order["evidence"]["photos"])
+
+    # The inspector finds the corridor cluttered again: back to the department.
+    w.step("demo-inspector", "verification", passed=False, reasons="现场复查仍有杂物")
+    assert w.order["status"] == "in_progress" and w.order["failed_checks"] == 1
+    w.step("demo-handler", "closure", **closure_body(photo_ids=photos))
+    w.step("demo-dispatcher", "verification", passed=True)
+    assert w.order["status"] == "verified"
+
+    # The caller is not satisfied: a warning order with the redo clock.
+    clock.advance(timedelta(hours=1))
+    w.step("demo-dispatcher", "callback", satisfaction="unsatisfied", resolution="unresolved")
+    assert w.order["status"] == "in_progress" and w.order["warning_order"] is True
+    redo = w.clock("redo")
+    assert redo is not None and redo["met_at"] is None
+    if profile in ("xiayang", "zhenru"):  # seed 002: redo within 3 working days
+        assert redo["due_at"].startswith("2026-11-26")
+    w.step("demo-handler", "closure", **closure_body(photo_ids=photos))
+    w.step("demo-dispatcher", "verification", passed=True)
+    w.step("demo-dispatcher", "callback", satisfaction="satisfied", resolution="resolved")
+    assert w.order["status"] == "closed" and w.order["closed_at"] is not None
+    w.step("demo-dispatcher", "archive")
+    assert w.order["status"] == "archived"
+
+    # Every clock ended met, none breached.
+    for c in w.order["clocks"]:
+        assert c["met_at"] is not None and c["breached_at"] is None, c
+    expected = [
+        "reported",
+        "dispatched",
+        "accepted",
+        "evidence_added",
+        "return_requested",
+        "return_refused",
+    ]
+    assert w.kinds()[: len(expected)] == expected
+    for kind in (
+        "first_contact",
+        "checked_in",
+        "extension_requested",
+        "extension_approved",
+        "closure_submitted",
+        "verification_failed",
+        "verified",
+        "callback",
+        "warning_order",
+        "closed",
+        "archived",
+    ):
+        assert kind in w.kinds(), kind
+    assert w.kinds()[-2:] == ["closed", "archived"]
+    chain = client.get(
+        f"/api/v1/workorders/{w.id}/chain", headers=as_user("demo-dispatcher")
+    ).json()
+    assert chain == {"valid": True, "events": len(w.order["events"])}
