@@ -37,12 +37,18 @@ def _load_catalog(_: argparse.Namespace) -> None:
 
 
 def _demo(_: argparse.Namespace) -> None:
+    from backend.main import make_storage
     from backend.org.demo import DEMO_PASSWORD, create_demo_street
+    from backend.reports.demo import create_demo_reports
 
     settings = get_settings()
     with session_scope(engine_for(settings.database_url)) as session:
         users = create_demo_street(session, settings, SystemClock().now())
-    print(f"demo street ready; demo users (password for all: {DEMO_PASSWORD}):")
+    with session_scope(engine_for(settings.database_url)) as session:
+        reports = create_demo_reports(
+            session, make_storage(settings), settings, SystemClock().now()
+        )
+    print(f"demo street ready with {reports} demo reports; demo users (password: {DEMO_PASSWORD}):")
     for user in users:
         print(f"  {user.username:<16} {user.role.value:<10} {user.display_name}")
 

@@ -29,6 +29,8 @@ class DispatchIn(BaseModel):
     # Omitted: routed by the responsibility list, as automatic dispatch would.
     lead_department_id: int | None = None
     assist_department_ids: list[int] | None = None
+    # 复/重: the citizen's repeat complaint; its returns will need a leader.
+    marked_repeat: bool = False
 
 
 class MergeIn(BaseModel):

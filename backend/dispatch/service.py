@@ -340,6 +340,7 @@ def dispatch_manually(
     wanted = [lead_id, *(body.assist_department_ids or [])]
     if len(org_repo.departments_by_ids(session, set(wanted))) != len(set(wanted)):
         raise InvalidInput("部门不存在", code="unknown_department", field="assist_department_ids")
+    order.marked_repeat = order.marked_repeat or body.marked_repeat
     assists = body.assist_department_ids
     if assists is None:
         assists = [i for i in (_department_id(session, n) for n in chosen.assists) if i]

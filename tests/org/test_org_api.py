@@ -105,3 +105,19 @@ def test_demo_street_is_idempotent(db, settings, clock) -> None:
             create_demo_street(session, settings, clock.now())
         after = counts()
     assert after == counts() and after[0] == 6
+
+
+def test_demo_reports_fill_the_queue_once(db, settings, clock, client, as_user) -> None:
+    from backend.db import session_scope
+    from backend.main import make_storage
+    from backend.reports.demo import create_demo_reports
+
+    for _ in range(2):
+        with session_scope(db) as session:
+            assert create_demo_reports(session, make_storage(settings), settings, clock.now()) == 4
+    reports = client.get("/api/v1/reports", headers=as_user("demo-dispatcher")).json()["items"]
+    assert len(reports) == 4 and all(r["work_order_id"] for r in reports)
+    queue = client.get("/api/v1/dispatch/queue", headers=as_user("demo-dispatcher")).json()["items"]
+    assert {q["out_of_jurisdiction"] for q in queue} == {True, False}
+    inbox = client.get("/api/v1/inbox", headers=as_user("demo-handler")).json()["items"]
+    assert any(n["kind"] == "dispatched" for n in inbox)

@@ -262,3 +262,36 @@ def test_unsatisfied_callback_redo_is_breached_when_late(walker, clock, db) -> N
     assert sweep(db, clock.now()).breached >= 1
     redo = next(c for c in w.get("demo-dispatcher")["clocks"] if c["name"] == "redo")
     assert redo["breached_at"] is not None
+
+
+def test_a_repeat_complaint_marked_at_dispatch_needs_a_leader_to_return(
+    walker, client, as_user
+) -> None:
+    w = walker(description="这里有问题请处理")
+    items = client.get("/api/v1/departments", headers=as_user("demo-admin")).json()["items"]
+    team = next(d["id"] for d in items if d["name"] == "第一片区")
+    other = next(d["id"] for d in items if d["name"] == "社区管理办")
+    w.step(
+        "demo-dispatcher",
+        "dispatch",
+        category_number=66,
+        lead_department_id=team,
+        marked_repeat=True,
+    )
+    w.step("demo-handler", "accept")
+    w.upload("demo-handler", "signoff")
+    w.step(
+        "demo-handler",
+        "returns",
+        reason="属社区管理办职责",
+        suggested_department_id=other,
+        signoff_photo_id=w.last_photo("signoff"),
+    )
+    pending = w.order["returns"][-1]
+    assert pending["needs_leader"] is True
+    denied = w.step(
+        "demo-dispatcher", f"returns/{pending['id']}/decision", expect=403, approve=True
+    )
+    assert denied["error"]["code"] == "leader_required"
+    w.step("demo-leader", f"returns/{pending['id']}/decision", approve=True)
+    assert w.order["lead_department"]["name"] == "社区管理办"
