@@ -26,7 +26,7 @@ from backend.workorders.step_schemas import (
     ReturnDecisionIn,
     ReturnIn,
 )
-from backend.workorders.steps import begin, record
+from backend.workorders.steps import begin, record, tell_department
 
 
 def _facts(session: Session, order_id: int) -> list[rules.ReturnFact]:
@@ -151,8 +151,14 @@ def decide_return(
     if not body.approve:
         order.status = row.prior_status
         record(session, order, "return_refused", user, now, return_id=row.id, note=body.note)
-        _tell_department(
-            session, order, row.department_id, f"退单未通过：{order.number}", body.note, now, row.id
+        tell_department(
+            session,
+            order,
+            "return_refused",
+            f"退单未通过：{order.number}",
+            body.note,
+            now,
+            row.department_id,
         )
         return order
     target = body.department_id or row.suggested_department_id
@@ -175,27 +181,6 @@ def decide_return(
         session, order, lead_id=target, actor=user, settings=settings, now=now, reason="退单改派"
     )
     return order
-
-
-def _tell_department(
-    session: Session,
-    order: WorkOrder,
-    department_id: int,
-    title: str,
-    body: str | None,
-    now: datetime,
-    key: object,
-) -> None:
-    notify.notify(
-        session,
-        notify.department_handlers(session, department_id),
-        kind="order_update",
-        title=title,
-        body=(body or "")[:100],
-        work_order_id=order.id,
-        dedupe_key=f"{title}:{key}",
-        now=now,
-    )
 
 
 def request_extension(
@@ -307,13 +292,7 @@ def decide_extension(
     )
     assert order.lead_department_id is not None
     verdict = "延期已批准" if body.approve else "延期未批准"
-    _tell_department(
-        session,
-        order,
-        order.lead_department_id,
-        f"{verdict}：{order.number}",
-        body.note,
-        now,
-        row.id,
+    tell_department(
+        session, order, "extension_decided", f"{verdict}：{order.number}", body.note, now
     )
     return order

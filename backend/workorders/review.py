@@ -11,7 +11,6 @@ from backend.auth import repository as auth_repo
 from backend.auth.models import User
 from backend.config import Settings
 from backend.errors import InvalidInput, NotFound
-from backend.notify import service as notify
 from backend.sla import profiles as profile_rules
 from backend.sla import service as sla
 from backend.workorders import closure_rules
@@ -29,24 +28,7 @@ from backend.workorders.step_schemas import (
     VerificationIn,
     Versioned,
 )
-from backend.workorders.steps import begin, record
-
-
-def _tell_department(
-    session: Session, order: WorkOrder, kind: str, title: str, body: str, now: datetime
-) -> None:
-    if order.lead_department_id is None:
-        return
-    notify.notify(
-        session,
-        notify.department_handlers(session, order.lead_department_id),
-        kind=kind,
-        title=title,
-        body=body[:100],
-        work_order_id=order.id,
-        dedupe_key=f"{kind}:{order.id}:{order.version}",
-        now=now,
-    )
+from backend.workorders.steps import begin, record, tell_department
 
 
 def _issue_supervision(
@@ -88,7 +70,7 @@ def _issue_supervision(
         notice=notice,
         reply_due_at=due.due_at.isoformat(),
     )
-    _tell_department(
+    tell_department(
         session,
         order,
         "supervision",
@@ -126,7 +108,7 @@ def verify(
         failed_checks=outcome.failed_checks,
     )
     if not body.passed:
-        _tell_department(
+        tell_department(
             session,
             order,
             "verification_failed",
@@ -182,7 +164,7 @@ def callback(
             redo = profile_rules.clock_rule(profile, order.source, order.level, "resolve").duration
         sla.start_clock(session, order, "redo", redo, settings, now)
         record(session, order, "warning_order", None, now, reason=outcome.reason)
-        _tell_department(
+        tell_department(
             session,
             order,
             "warning_order",

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from backend.auth.models import User
 from backend.errors import Conflict, Forbidden
+from backend.notify import service as notify
 from backend.workorders import events
 from backend.workorders import repository as repo
 from backend.workorders.models import WorkOrder
@@ -58,4 +59,30 @@ def record(
     session.flush()
     events.append(
         session, order.id, event_kind, at=now, actor_id=user.id if user else None, payload=payload
+    )
+
+
+def tell_department(
+    session: Session,
+    order: WorkOrder,
+    kind: str,
+    title: str,
+    body: str | None,
+    now: datetime,
+    department_id: int | None = None,
+) -> None:
+    """Tells a department's handlers (the lead by default) what needs their action."""
+    department_id = department_id or order.lead_department_id
+    if department_id is None:
+        return
+    notify.notify(
+        session,
+        notify.department_handlers(session, department_id),
+        kind=kind,
+        title=title,
+        body=(body or "")[:100],
+        work_order_id=order.id,
+        # One per step: the order's version changes with every step.
+        dedupe_key=f"{kind}:{order.id}:{order.version}:{department_id}",
+        now=now,
     )
