@@ -295,3 +295,46 @@ def test_a_repeat_complaint_marked_at_dispatch_needs_a_leader_to_return(
     assert denied["error"]["code"] == "leader_required"
     w.step("demo-leader", f"returns/{pending['id']}/decision", approve=True)
     assert w.order["lead_department"]["name"] == "社区管理办"
+
+
+STEP_PATHS = [
+    "accept",
+    "first-contact",
+    "check-in",
+    "returns",
+    "returns/1/decision",
+    "extensions",
+    "extensions/1/decision",
+    "closure",
+    "assist-report",
+    "verification",
+    "callback",
+    "supervisions",
+    "supervisions/1/reply",
+    "store",
+    "reject",
+    "merge",
+    "archive",
+    "dispatch",
+]
+
+
+def test_bad_bodies_get_json_4xx_on_every_step(walker, client, as_user) -> None:
+    w = walker()
+    headers = as_user("demo-dispatcher")
+    for path in STEP_PATHS:
+        for body in (
+            {},
+            {"version": "x"},
+            {"version": -1},
+            [],
+            {"version": w.order["version"], "junk": "∞" * 5000},
+        ):
+            response = client.post(f"/api/v1/workorders/{w.id}/{path}", json=body, headers=headers)
+            assert 400 <= response.status_code < 500, (path, body, response.text)
+            assert response.json()["error"]["code"], (path, body)
+        missing = client.post(
+            f"/api/v1/workorders/999999/{path}", json={"version": 1}, headers=headers
+        )
+        assert missing.status_code in (404, 422), (path, missing.text)
+    assert w.get("demo-dispatcher")["version"] == w.order["version"]  # nothing was half-written
