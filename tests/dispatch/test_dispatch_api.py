@@ -219,3 +219,21 @@ def test_orders_are_hidden_from_unrelated_people(submit, client, as_user) -> Non
         client.get("/api/v1/workorders/999999", headers=as_user("demo-dispatcher")).status_code
         == 404
     )
+
+
+def test_the_confidence_threshold_is_a_setting(settings, clock, demo) -> None:
+    from fastapi.testclient import TestClient
+
+    from backend.main import create_app
+
+    strict = settings.model_copy(update={"classifier_min_score": 0.99})
+    with TestClient(create_app(strict, clock)) as client:
+        token = client.post(
+            "/api/v1/auth/login", data={"username": "demo-member", "password": "gridline-demo"}
+        ).json()["access_token"]
+        body = client.post(
+            "/api/v1/classify",
+            json={"text": CORRIDOR},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+    assert body["candidates"][0]["number"] == 66 and body["confident"] is False
