@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # 工作日白天 for time-of-day leads (值班电话: 城运中心 by day, 党政办 otherwise).
     workday_daytime_start: time = time(8, 30)
     workday_daytime_end: time = time(17, 30)
+    # "Three failed calls at different times" before an SMS may replace the first-contact call
+    # (seed 003): calls this many minutes apart count as different times.
+    first_contact_attempt_gap_minutes: int = 30
     # Auto-dispatch only when the classifier's top category scores at least this and leads the
     # runner-up by this margin (tuned on tests/data/classifier_eval.jsonl: 100 % precision).
     classifier_min_score: float = 0.5

@@ -21,6 +21,8 @@ from backend.auth.models import User
 from backend.config import Settings
 from backend.errors import DomainError
 from backend.evidence import audio, imaging
+from backend.evidence.audio import AudioInfo
+from backend.evidence.imaging import ProcessedPhoto
 from backend.evidence.models import Photo, Recording
 from backend.evidence.watermark import WatermarkInfo, find_cjk_font
 from backend.reports import repository as repo
@@ -230,22 +232,25 @@ def recording_out(recording: Recording) -> RecordingOut:
     )
 
 
-def add_order_evidence(
-    session: Session,
-    storage: Storage,
+@dataclass(frozen=True)
+class PreparedEvidence:
+    """Uploads checked and derived (the CPU-heavy part), ready to be stored."""
+
+    photos: list[tuple[Upload, ProcessedPhoto]]
+    recording: tuple[Upload, AudioInfo] | None
+
+
+def prepare_order_evidence(
     *,
     uploader: User,
     order: WorkOrder,
     grid_name: str | None,
-    phase: str,
     photos: list[Upload],
     recording: Upload | None,
-    recording_kind: str,
     settings: Settings,
     now: datetime,
-) -> tuple[list[Photo], Recording | None]:
-    """Photos (watermarked with the order number and grid) and a call recording on an order."""
-    assert uploader.id is not None and order.id is not None
+) -> PreparedEvidence:
+    """Photos watermarked with the order number and grid, and a recording, checked in memory."""
     watermark = WatermarkInfo(
         reporter=uploader.display_name,
         address=order.address or "",
@@ -253,30 +258,49 @@ def add_order_evidence(
         order_no=order.number,
     )
     processed = [
-        process_photo(
-            u,
-            settings,
-            watermark=watermark,
-            uploaded_at=now,
-            report_lat=order.lat,
-            report_lng=order.lng,
+        (
+            upload,
+            process_photo(
+                upload,
+                settings,
+                watermark=watermark,
+                uploaded_at=now,
+                report_lat=order.lat,
+                report_lng=order.lng,
+            ),
         )
-        for u in photos
+        for upload in photos
     ]
-    info = inspect_recording(recording, settings) if recording else None
+    audio_info = (recording, inspect_recording(recording, settings)) if recording else None
+    return PreparedEvidence(photos=processed, recording=audio_info)
+
+
+def store_order_evidence(
+    session: Session,
+    storage: Storage,
+    prepared: PreparedEvidence,
+    *,
+    uploader: User,
+    order: WorkOrder,
+    phase: str,
+    recording_kind: str,
+    now: datetime,
+) -> tuple[list[Photo], Recording | None]:
+    assert uploader.id is not None and order.id is not None
     rows: list[Photo] = []
     stored: Recording | None = None
     with blobs_for(session, storage) as writer:
-        for position, (upload, photo) in enumerate(zip(photos, processed, strict=True)):
+        for position, (upload, photo) in enumerate(prepared.photos):
             row = store_photo(
                 writer, photo, upload.data, uploaded_by=uploader.id, position=position, now=now
             )
             row.work_order_id, row.phase = order.id, phase
             session.add(row)
             rows.append(row)
-        if recording and info:
+        if prepared.recording is not None:
+            upload, info = prepared.recording
             stored = store_recording(
-                writer, info, recording.data, kind=recording_kind, uploaded_by=uploader.id, now=now
+                writer, info, upload.data, kind=recording_kind, uploaded_by=uploader.id, now=now
             )
             stored.work_order_id = order.id
             session.add(stored)

@@ -8,7 +8,6 @@ from sqlmodel import Session
 
 from backend.auth.models import User
 from backend.config import Settings
-from backend.errors import InvalidInput
 from backend.evidence import imaging
 from backend.evidence import service as evidence
 from backend.evidence.models import Photo
@@ -24,7 +23,7 @@ from backend.workorders.models import Source, WorkOrder
 from backend.workorders.rule_errors import enforce
 from backend.workorders.state_machine import Step, next_status
 from backend.workorders.step_schemas import AssistReportIn, ClosureIn
-from backend.workorders.steps import begin, record
+from backend.workorders.steps import begin, own_photos, own_recordings, record
 
 # Orders found on patrol have no caller to contact first (seed 003: "匿名电话除外" in spirit).
 NO_CALLER_SOURCES = frozenset({Source.patrol.value, Source.inspector.value})
@@ -77,19 +76,13 @@ def submit_closure(
     now: datetime,
 ) -> WorkOrder:
     order = begin(session, user, order_id, body.version, Step.submit_closure)
-    attached = [repo.photo_of_order(session, order_id, i) for i in body.photo_ids]
-    recordings = [repo.recording_of_order(session, order_id, i) for i in body.recording_ids]
-    if any(p is None for p in attached):
-        raise InvalidInput("照片不属于该工单", code="unknown_photo", field="photo_ids")
-    if any(r is None for r in recordings):
-        raise InvalidInput("录音不属于该工单", code="unknown_recording", field="recording_ids")
+    attached = own_photos(session, order_id, body.photo_ids, "photo_ids")
+    recordings = own_recordings(session, order_id, body.recording_ids, "recording_ids")
     signoff = None
     if body.leader_signoff_photo_id is not None:
-        signoff = repo.photo_of_order(session, order_id, body.leader_signoff_photo_id)
-        if signoff is None:
-            raise InvalidInput(
-                "签字照片不属于该工单", code="unknown_photo", field="leader_signoff_photo_id"
-            )
+        signoff = own_photos(
+            session, order_id, [body.leader_signoff_photo_id], "leader_signoff_photo_id"
+        )[0]
     all_photos = repo.photos_of_order(session, order_id)
     phases = {p.phase for p in all_photos}
     attachments = tuple(
@@ -193,8 +186,7 @@ def assist_report(
     session: Session, user: User, order_id: int, body: AssistReportIn, now: datetime
 ) -> WorkOrder:
     order = begin(session, user, order_id, body.version, Step.assist_report)
-    if any(repo.photo_of_order(session, order_id, i) is None for i in body.photo_ids):
-        raise InvalidInput("照片不属于该工单", code="unknown_photo", field="photo_ids")
+    own_photos(session, order_id, body.photo_ids, "photo_ids")
     lead = _lead_text(session, order_id)
     if lead:
         enforce(closure_rules.check_assist_report, body.text, lead)

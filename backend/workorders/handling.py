@@ -22,10 +22,8 @@ from backend.workorders.models import Status, WorkOrder
 from backend.workorders.rule_errors import enforce
 from backend.workorders.state_machine import Step, next_status
 from backend.workorders.step_schemas import CheckInIn, FirstContactIn, Versioned
-from backend.workorders.steps import begin, record
+from backend.workorders.steps import allowed, begin, record
 
-# "Three failed attempts at different times" (seed 003): at least this far apart.
-MIN_ATTEMPT_GAP = timedelta(minutes=30)
 PHASES = ("before", "after", "scene", "document", "signoff", "sms")
 RECORDING_KINDS = ("first_contact", "reply", "callback")
 
@@ -98,7 +96,7 @@ def first_contact(
         has_recording=has_recording,
         has_sms_screenshot=has_sms,
         failed_attempts=attempts,
-        min_gap=MIN_ATTEMPT_GAP,
+        min_gap=timedelta(minutes=settings.first_contact_attempt_gap_minutes),
     )
     record(
         session,
@@ -177,19 +175,29 @@ def add_evidence(
             code="too_many_photos",
             field="photos",
         )
-    order = begin(session, user, order_id, version, Step.evidence)
+    # Derive the photos before taking the order's version: the CPU-heavy part must not hold
+    # the order (or, on SQLite, the database write lock).
+    order = allowed(session, user, order_id, Step.evidence)
     grid = org_repo.grid_by_id(session, order.grid_id) if order.grid_id else None
-    rows, stored = evidence.add_order_evidence(
-        session,
-        storage,
+    prepared = evidence.prepare_order_evidence(
         uploader=user,
         order=order,
         grid_name=grid.name if grid else None,
-        phase=phase,
         photos=photos,
         recording=recording,
-        recording_kind=recording_kind,
         settings=settings,
+        now=now,
+    )
+    session.commit()  # nothing written yet; ends the read transaction
+    order = begin(session, user, order_id, version, Step.evidence)
+    rows, stored = evidence.store_order_evidence(
+        session,
+        storage,
+        prepared,
+        uploader=user,
+        order=order,
+        phase=phase,
+        recording_kind=recording_kind,
         now=now,
     )
     record(

@@ -26,7 +26,7 @@ from backend.workorders.step_schemas import (
     ReturnDecisionIn,
     ReturnIn,
 )
-from backend.workorders.steps import begin, record, tell_department
+from backend.workorders.steps import begin, own_photos, record, tell_department
 
 
 def _facts(session: Session, order_id: int) -> list[rules.ReturnFact]:
@@ -46,9 +46,9 @@ def request_return(
         raise InvalidInput(
             "建议部门不能是本部门", code="suggest_other_department", field="suggested_department_id"
         )
-    for photo_id in [*body.photo_ids, *([body.signoff_photo_id] if body.signoff_photo_id else [])]:
-        if repo.photo_of_order(session, order_id, photo_id) is None:
-            raise InvalidInput("照片不属于该工单", code="unknown_photo", field="photo_ids")
+    own_photos(session, order_id, body.photo_ids, "photo_ids")
+    if body.signoff_photo_id is not None:
+        own_photos(session, order_id, [body.signoff_photo_id], "signoff_photo_id")
     profile = sla.profile_for(settings)
     assessment = enforce(
         rules.check_return_request,
@@ -192,9 +192,7 @@ def request_extension(
     now: datetime,
 ) -> WorkOrder:
     order = begin(session, user, order_id, body.version, Step.request_extension)
-    photos = [repo.photo_of_order(session, order_id, i) for i in body.photo_ids]
-    if any(p is None for p in photos):
-        raise InvalidInput("照片不属于该工单", code="unknown_photo", field="photo_ids")
+    photos = own_photos(session, order_id, body.photo_ids, "photo_ids")
     resolve = sla.clock_of(session, order_id, "resolve")
     if resolve is None:
         raise InvalidInput("该工单没有办结时限，无需延期", code="no_resolve_clock", field="version")

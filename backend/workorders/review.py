@@ -28,7 +28,7 @@ from backend.workorders.step_schemas import (
     VerificationIn,
     Versioned,
 )
-from backend.workorders.steps import begin, record, tell_department
+from backend.workorders.steps import begin, own_recordings, record, tell_department
 
 
 def _issue_supervision(
@@ -134,11 +134,8 @@ def callback(
     session: Session, user: User, order_id: int, body: CallbackIn, settings: Settings, now: datetime
 ) -> WorkOrder:
     order = begin(session, user, order_id, body.version, Step.callback)
-    if (
-        body.recording_id is not None
-        and repo.recording_of_order(session, order_id, body.recording_id) is None
-    ):
-        raise InvalidInput("录音不属于该工单", code="unknown_recording", field="recording_id")
+    if body.recording_id is not None:
+        own_recordings(session, order_id, [body.recording_id], "recording_id")
     outcome = enforce(rules.callback_outcome, body.satisfaction, body.resolution)
     order.satisfaction, order.resolution = body.satisfaction, body.resolution
     record(

@@ -8,7 +8,8 @@ from typing import Any
 from sqlmodel import Session
 
 from backend.auth.models import User
-from backend.errors import Conflict, Forbidden
+from backend.errors import Conflict, Forbidden, InvalidInput
+from backend.evidence.models import Photo, Recording
 from backend.notify import service as notify
 from backend.workorders import events
 from backend.workorders import repository as repo
@@ -27,11 +28,8 @@ def relation_of(session: Session, user: User, order: WorkOrder) -> Relation:
     return Relation.none
 
 
-def begin(session: Session, user: User, order_id: int, version: int, step: Step) -> WorkOrder:
-    """Checks the step is allowed now, then takes the order's version (409 if it moved on).
-
-    The compare-and-set on version is what makes two concurrent steps end with one winner.
-    """
+def allowed(session: Session, user: User, order_id: int, step: Step) -> WorkOrder:
+    """The order, if this user may take this step on it now (403/404/409 otherwise)."""
     order = visible_order(session, user, order_id)
     try:
         check(step, order.status, Actor(user.role, relation_of(session, user, order)))
@@ -39,6 +37,15 @@ def begin(session: Session, user: User, order_id: int, version: int, step: Step)
         if exc.code in ("role_forbidden", "not_your_order"):
             raise Forbidden(exc.message, code=exc.code) from exc
         raise Conflict(exc.message, code=exc.code) from exc
+    return order
+
+
+def begin(session: Session, user: User, order_id: int, version: int, step: Step) -> WorkOrder:
+    """Checks the step is allowed now, then takes the order's version (409 if it moved on).
+
+    The compare-and-set on version is what makes two concurrent steps end with one winner.
+    """
+    order = allowed(session, user, order_id, step)
     if not repo.bump_version(session, order_id, version):
         raise Conflict("工单已被他人处理，请刷新后重试", code="stale_version", field="version")
     session.refresh(order)
@@ -86,3 +93,18 @@ def tell_department(
         dedupe_key=f"{kind}:{order.id}:{order.version}:{department_id}",
         now=now,
     )
+
+
+def own_photos(session: Session, order_id: int, ids: list[int], field: str) -> list[Photo]:
+    """The photos, which must be this order's evidence (422 naming the field otherwise)."""
+    photos = [repo.photo_of_order(session, order_id, i) for i in ids]
+    if any(p is None for p in photos):
+        raise InvalidInput("照片不属于该工单", code="unknown_photo", field=field)
+    return [p for p in photos if p is not None]
+
+
+def own_recordings(session: Session, order_id: int, ids: list[int], field: str) -> list[Recording]:
+    recordings = [repo.recording_of_order(session, order_id, i) for i in ids]
+    if any(r is None for r in recordings):
+        raise InvalidInput("录音不属于该工单", code="unknown_recording", field=field)
+    return [r for r in recordings if r is not None]
