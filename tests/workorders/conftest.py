@@ -63,6 +63,17 @@ class OrderWalker:
         self.order = response.json()
         return self.order
 
+    def call_caller(self, user: str, level: str) -> dict[str, Any]:
+        """A first-contact call at this level, with its recording uploaded first."""
+        self.upload(user, "document", photo=None, recording=wav_bytes(0.3))
+        return self.step(
+            user,
+            "first-contact",
+            level=level,
+            outcome="reached",
+            recording_id=self.last_recording(),
+        )
+
     def last_photo(self, phase: str) -> int:
         return [p["id"] for p in self.order["evidence"]["photos"] if p["phase"] == phase][-1]
 

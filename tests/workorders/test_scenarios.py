@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from backend.config import Settings
-from tests.reports.conftest import wav_bytes
 from tests.workorders.conftest import closure_body
 
 PROFILES = ["jiangning", "heyang", "xiayang", "zhenru", "dongcheng"]
@@ -60,22 +59,8 @@ def test_order_walks_from_report_to_archive(walker, client, as_user, clock, sett
     # First contact: zhenru has two levels (the command center first, then the department).
     clock.advance(timedelta(minutes=20))
     if profile == "zhenru":
-        w.upload("demo-dispatcher", "document", photo=None, recording=wav_bytes(0.5))
-        w.step(
-            "demo-dispatcher",
-            "first-contact",
-            level="command_center",
-            outcome="reached",
-            recording_id=w.last_recording(),
-        )
-    w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.5))
-    w.step(
-        "demo-handler",
-        "first-contact",
-        level="department",
-        outcome="reached",
-        recording_id=w.last_recording(),
-    )
+        w.call_caller("demo-dispatcher", "command_center")
+    w.call_caller("demo-handler", "department")
     assert w.order["status"] == "in_progress" and w.order["first_contact_at"] is not None
 
     w.step("demo-handler", "check-in", lat=31.24452, lng=121.40302)

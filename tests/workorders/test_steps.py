@@ -8,29 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from tests.reports.conftest import wav_bytes
 from tests.workorders.conftest import closure_body
 
 
 def _in_progress(w) -> None:
     """Accept, first contact (both levels in zhenru), check in, before and after photos."""
     w.step("demo-handler", "accept")
-    w.upload("demo-dispatcher", "document", photo=None, recording=wav_bytes(0.3))
-    w.step(
-        "demo-dispatcher",
-        "first-contact",
-        level="command_center",
-        outcome="reached",
-        recording_id=w.last_recording(),
-    )
-    w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3))
-    w.step(
-        "demo-handler",
-        "first-contact",
-        level="department",
-        outcome="reached",
-        recording_id=w.last_recording(),
-    )
+    w.call_caller("demo-dispatcher", "command_center")
+    w.call_caller("demo-handler", "department")
     w.upload("demo-handler", "before")
     w.upload("demo-handler", "after")
 
@@ -338,3 +323,32 @@ def test_bad_bodies_get_json_4xx_on_every_step(walker, client, as_user) -> None:
         )
         assert missing.status_code in (404, 422), (path, missing.text)
     assert w.get("demo-dispatcher")["version"] == w.order["version"]  # nothing was half-written
+
+
+def test_sms_replaces_the_call_only_after_three_failed_calls_at_different_times(
+    walker, clock
+) -> None:
+    w = walker()
+    w.step("demo-handler", "accept")
+    w.call_caller("demo-dispatcher", "command_center")
+    w.upload("demo-handler", "sms")
+    sms = {
+        "level": "department",
+        "outcome": "reached",
+        "method": "sms",
+        "sms_photo_id": w.last_photo("sms"),
+    }
+    for _ in range(3):  # three calls within twenty minutes: not "different times"
+        w.step("demo-handler", "first-contact", level="department", outcome="failed")
+        clock.advance(timedelta(minutes=10))
+    refused = w.step("demo-handler", "first-contact", expect=422, **sms)
+    assert (
+        refused["error"]["code"] == "failed_attempts_required"
+        and refused["error"]["field"] == "method"
+    )
+    for _ in range(2):
+        clock.advance(timedelta(minutes=40))
+        w.step("demo-handler", "first-contact", level="department", outcome="failed")
+    w.step("demo-handler", "first-contact", **sms)
+    assert w.order["status"] == "in_progress" and w.order["first_contact_at"] is not None
+    assert next(c for c in w.order["clocks"] if c["name"] == "first_contact")["met_at"] is not None
