@@ -12,17 +12,19 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET_KEY = "dev-insecure-secret-change-me-before-production"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GRID_", env_file=".env", extra="ignore")
 
-    # dev mode allows the built-in secret and the demo users; production must set both.
+    # dev mode allows the demo users and a signing key generated for this instance; production
+    # must set GRID_SECRET_KEY.
     dev_mode: bool = True
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'gridline.db'}"
     media_root: Path = PROJECT_ROOT / "media"
-    secret_key: str = DEV_SECRET_KEY
+    # JWT signing key. Unset: a random key generated on first run and kept in the database
+    # (shared by every process of the instance), never a value written in the source.
+    secret_key: str | None = None
     policy_profile: str = "zhenru"
     # Rules are computed in this zone; instants are stored in UTC.
     time_zone: str = "Asia/Shanghai"
@@ -43,6 +45,9 @@ class Settings(BaseSettings):
     # A photo taken this long before upload is flagged "stale" (seed 002: 随手拍 within 3 days;
     # a patrol photo should be from today, so a day is the command center's default).
     photo_stale_hours: float = 24.0
+    # A capture time this far after the upload is flagged "future" (camera clocks drift by
+    # minutes; an hour-plus lead is a wrong clock or an edited time).
+    photo_future_minutes: float = 10.0
     # Photo GPS this far from the report location is flagged "far" (phone GPS in dense blocks
     # is often 50-100 m off, so well above that).
     photo_far_m: float = 300.0
@@ -79,14 +84,31 @@ class Settings(BaseSettings):
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+    # Wrong passwords from one address for one username: after this many, each further try
+    # waits login_backoff_seconds, doubling per failure, up to the window.
     login_max_failures: int = 5
+    login_backoff_seconds: int = 60
     login_failure_window_minutes: int = 15
+    # From all addresses together: a looser limit, so guessing from many addresses still stops
+    # while a stranger's tries from one address never lock the owner out.
+    login_account_max_failures: int = 50
+    # Peers (IPs or CIDRs) whose X-Forwarded-For is believed; otherwise the connection's
+    # address is the client's.
+    trusted_proxies: list[str] = []
+    # Browser origins allowed to call the API cross-origin (none: same origin only).
+    cors_origins: list[str] = []
+    # /docs and /openapi.json: open in dev mode; in production only when this is true.
+    api_docs_public: bool = False
+    # Request bodies: JSON and forms (hotline batches of 500 rows fit), and the multipart
+    # overhead allowed on top of the files' own limits.
+    max_json_bytes: int = 4 * 1024 * 1024
+    multipart_overhead_bytes: int = 256 * 1024
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if not self.dev_mode and self.secret_key == DEV_SECRET_KEY:
+    def _require_secret_in_production(self) -> Settings:
+        if not self.dev_mode and self.secret_key is None:
             raise ValueError("GRID_SECRET_KEY must be set when GRID_DEV_MODE is false")
-        if not self.dev_mode and len(self.secret_key) < 32:
+        if self.secret_key is not None and len(self.secret_key) < 32:
             raise ValueError("GRID_SECRET_KEY must be at least 32 characters")
         return self
 
@@ -95,8 +117,15 @@ class Settings(BaseSettings):
         return ZoneInfo(self.time_zone)
 
     @property
-    def uses_dev_secret(self) -> bool:
-        return self.secret_key == DEV_SECRET_KEY
+    def max_upload_bytes(self) -> int:
+        """The largest multipart body a client may send: every photo and a recording at their
+        own limits, plus the form's overhead."""
+        files = self.max_photos_per_report * self.max_photo_bytes + self.max_recording_bytes
+        return files + self.multipart_overhead_bytes
+
+    @property
+    def docs_served(self) -> bool:
+        return self.dev_mode or self.api_docs_public
 
 
 @lru_cache

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import BigInteger, DateTime, Integer, event
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -21,6 +21,11 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Surrogate ids (and the foreign keys to them) are 64-bit on PostgreSQL, as the API bounds
+# them; on SQLite an INTEGER primary key is already 64-bit and must stay INTEGER to be the rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

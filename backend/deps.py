@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from backend.auth import repository as auth_repo
 from backend.auth.models import Role, User
+from backend.auth.throttle import client_address
 from backend.auth.tokens import InvalidToken, decode_access_token
 from backend.config import Settings
 from backend.errors import DomainError, Forbidden, NotAuthenticated
@@ -42,6 +43,19 @@ def get_now(clock: Annotated[Clock, Depends(get_clock)]) -> datetime:
     return clock.now()
 
 
+def get_signing_key(request: Request, now: Annotated[datetime, Depends(get_now)]) -> str:
+    return request.app.state.signing_key.get(now)
+
+
+def get_client_address(request: Request) -> str:
+    settings: Settings = request.app.state.settings
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        settings.trusted_proxies,
+    )
+
+
 def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
     session = Session(engine, expire_on_commit=False)
@@ -68,22 +82,31 @@ StorageDep = Annotated[Storage, Depends(get_storage)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+SigningKeyDep = Annotated[str, Depends(get_signing_key)]
+ClientAddressDep = Annotated[str, Depends(get_client_address)]
+
+
 def get_current_user(
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
+    secret: SigningKeyDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
     if not token:
         raise NotAuthenticated(headers={"WWW-Authenticate": "Bearer"})
     try:
-        claims = decode_access_token(token, secret=settings.secret_key, now=now)
+        claims = decode_access_token(token, secret=secret, now=now)
     except InvalidToken as exc:
         message = "登录已过期，请重新登录" if exc.reason == "expired" else "登录凭证无效"
         raise NotAuthenticated(
             message, code=f"token_{exc.reason}", headers={"WWW-Authenticate": "Bearer"}
         ) from exc
-    user = auth_repo.user_by_id(session, claims.user_id)
+    user, revoked = auth_repo.user_of_token(session, claims.user_id, claims.family_id)
+    if revoked:
+        raise NotAuthenticated(
+            "已退出登录，请重新登录", code="token_revoked", headers={"WWW-Authenticate": "Bearer"}
+        )
     if user is None or not user.is_active or (user.is_demo and not settings.dev_mode):
         raise NotAuthenticated("账号不可用", code="account_disabled")
     return user

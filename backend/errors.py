@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("gridline.errors")
@@ -103,6 +105,26 @@ _STATUS_CODES = {
 }
 
 
+class ErrorProblem(BaseModel):
+    code: str
+    field: str | None = None
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    # Validation errors list every problem, the first of which is code/message/field.
+    details: list[ErrorProblem] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: the PWA shows ``message`` as is, clients branch on ``code``."""
+
+    error: ErrorDetail
+
+
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if field:
@@ -120,6 +142,73 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
     return ".".join(parts) or None
 
 
+# pydantic's error types in Chinese; {name} comes from the error's ctx.
+_MESSAGES_ZH = {
+    "missing": "必填",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "须小于 {lt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "须大于 {gt}",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "最多 {max_length} 个字符",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "string_type": "须为文本",
+    "string_pattern_mismatch": "格式不正确",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "finite_number": "须为有限的数字",
+    "bool_parsing": "须为 true 或 false",
+    "bool_type": "须为 true 或 false",
+    "datetime_parsing": "须为 ISO 8601 时间，如 2026-11-23T09:00:00+08:00",
+    "datetime_from_date_parsing": "须为 ISO 8601 时间，如 2026-11-23T09:00:00+08:00",
+    "datetime_type": "须为 ISO 8601 时间",
+    "date_parsing": "须为日期，如 2026-11-23",
+    "date_from_datetime_parsing": "须为日期，如 2026-11-23",
+    "date_type": "须为日期",
+    "uuid_parsing": "须为 UUID",
+    "uuid_type": "须为 UUID",
+    "literal_error": "只能是：{expected}",
+    "enum": "只能是：{expected}",
+    "extra_forbidden": "不是可用的字段",
+    "list_type": "须为列表",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "model_attributes_type": "须为对象",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "须为 JSON",
+    "url_parsing": "须为网址",
+    "multiple_of": "须为 {multiple_of} 的倍数",
+}
+
+
+def validation_problem(error: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    """(code, Chinese message, field) for one pydantic error. Our own refusals inside
+    validation (code lists, NUL bytes, time spans) keep their code and message."""
+    kind = str(error.get("type", ""))
+    loc = tuple(error.get("loc", ()))
+    if kind == "json_invalid":
+        return "invalid_json", "请求内容不是有效的 JSON", "body"
+    field = _field_of(loc)
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":
+        detail = str(ctx.get("error", error.get("msg", "")))
+    elif kind in _MESSAGES_ZH:
+        try:
+            detail = _MESSAGES_ZH[kind].format(**{k: str(v) for k, v in ctx.items()})
+        except (KeyError, IndexError):
+            detail = _MESSAGES_ZH[kind]
+    elif kind.startswith("invalid_"):
+        return kind, str(error.get("msg", "")), field
+    else:
+        detail = "无效"
+    message = f"字段 {field} {detail}" if field else f"请求无效：{detail}"
+    return "validation_error", message, field
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -131,24 +220,25 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        field = _field_of(tuple(first.get("loc", ())))
-        detail = first.get("msg", "")
-        message = f"字段 {field} 无效：{detail}" if field else f"请求无效：{detail}"
-        body = error_body("validation_error", message, field)
-        body["error"]["details"] = [
-            {"field": _field_of(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
-            for e in exc.errors()
+        problems = [validation_problem(e) for e in exc.errors()] or [
+            ("validation_error", "请求无效", None)
         ]
+        code, message, field = problems[0]
+        body = error_body(code, message, field)
+        body["error"]["details"] = [{"code": c, "field": f, "message": m} for c, m, f in problems]
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, message = _STATUS_CODES.get(exc.status_code, ("http_error", "请求失败"))
-        if isinstance(exc.detail, str) and exc.detail and exc.status_code not in (404, 405):
+        field = None
+        if exc.status_code == 400:
+            # FastAPI's only 400: a body it could not parse (not UTF-8, a broken form).
+            code, message, field = "unreadable_body", "请求内容无法解析，请检查编码和格式", "body"
+        elif isinstance(exc.detail, str) and exc.detail and exc.status_code not in (404, 405):
             message = exc.detail
         return JSONResponse(
-            error_body(code, message),
+            error_body(code, message, field),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )

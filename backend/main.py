@@ -7,12 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from backend.api import api_router
+from backend.auth.keys import SigningKey
 from backend.config import Settings, get_settings
 from backend.db import engine_for
 from backend.dispatch.classifier import load_classifier
+from backend.docs import install_docs
 from backend.errors import install_error_handlers
+from backend.http_guards import BodyLimits, SecurityHeaders
+from backend.openapi import install_openapi
 from backend.seams.clock import Clock, SystemClock
 from backend.seams.notifier import notifier_from_url
 from backend.seams.storage import LocalStorage, S3Storage, Storage
@@ -66,11 +71,33 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         title="Gridline 网格通",
         version="0.1.0",
         description="城市网格化管理与 12345 热线工单平台 API",
+        # Served by backend.docs from installed assets (no CDN), or not at all.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.engine = engine_for(settings.database_url)
     app.state.storage = make_storage(settings)
+    app.state.signing_key = SigningKey(settings, app.state.engine)
     install_error_handlers(app)
     app.include_router(api_router)
+    install_openapi(app)
+    install_docs(app, settings)
+    # Outermost last: headers wrap everything, body limits run before any route reads.
+    app.add_middleware(
+        BodyLimits,
+        settings=settings,
+        signing_key=app.state.signing_key,
+        now=app.state.clock.now,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(SecurityHeaders)
     return app

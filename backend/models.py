@@ -1,6 +1,6 @@
 """Every table, imported in one place for Alembic and the test fixtures."""
 
-from backend.auth.models import LoginFailure, RefreshToken, User
+from backend.auth.models import InstanceSecret, LoginFailure, RefreshToken, RevokedFamily, User
 from backend.catalog.models import Category
 from backend.evidence.models import Photo, Recording
 from backend.notify.models import Notification
@@ -28,6 +28,7 @@ __all__ = [
     "Extension",
     "Grid",
     "GridMember",
+    "InstanceSecret",
     "LoginFailure",
     "Notification",
     "OrderCounter",
@@ -36,6 +37,7 @@ __all__ = [
     "RefreshToken",
     "Report",
     "ReturnRequest",
+    "RevokedFamily",
     "Supervision",
     "User",
     "WorkOrder",

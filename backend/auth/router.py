@@ -4,32 +4,65 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, status
 
 from backend.auth import service
 from backend.auth.models import Role, User
 from backend.auth.schemas import RefreshIn, TokenOut, UserCreate, UserOut
-from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, require_roles
+from backend.deps import (
+    ClientAddressDep,
+    CurrentUser,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    SigningKeyDep,
+    require_roles,
+)
+from backend.fields import IdPath, Text
 from backend.org import service as org_service
 
 router = APIRouter(tags=["auth"])
 
 
+class LoginForm:
+    """The OAuth2 password form, with bounds (a username longer than any account is refused
+    before it reaches the database)."""
+
+    def __init__(
+        self,
+        username: Annotated[Text, Form(min_length=1, max_length=64)],
+        password: Annotated[Text, Form(min_length=1, max_length=128)],
+        grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+    ) -> None:
+        self.username, self.password, self.grant_type = username, password, grant_type
+
+
 @router.post("/auth/login", response_model=TokenOut)
 def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[LoginForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
+    secret: SigningKeyDep,
+    address: ClientAddressDep,
 ) -> TokenOut:
-    pair = service.login(session, form.username, form.password, settings, now)
+    pair = service.login(
+        session,
+        form.username,
+        form.password,
+        settings,
+        now,
+        client_address=address,
+        secret=secret,
+    )
     return TokenOut(access_token=pair.access_token, refresh_token=pair.refresh_token)
 
 
 @router.post("/auth/refresh", response_model=TokenOut)
-def refresh(body: RefreshIn, session: SessionDep, settings: SettingsDep, now: NowDep) -> TokenOut:
-    pair = service.refresh(session, body.refresh_token, settings, now)
+def refresh(
+    body: RefreshIn, session: SessionDep, settings: SettingsDep, now: NowDep, secret: SigningKeyDep
+) -> TokenOut:
+    pair = service.refresh(session, body.refresh_token, settings, now, secret=secret)
     return TokenOut(access_token=pair.access_token, refresh_token=pair.refresh_token)
 
 
@@ -55,5 +88,5 @@ def create_user(
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: int, viewer: CurrentUser, session: SessionDep) -> UserOut:
+def get_user(user_id: IdPath, viewer: CurrentUser, session: SessionDep) -> UserOut:
     return org_service.user_out(session, org_service.visible_user(session, viewer, user_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from backend.auth.models import Role
+from backend.fields import ApiModel, Id
 
 
 class TokenOut(BaseModel):
@@ -13,7 +14,7 @@ class TokenOut(BaseModel):
     token_type: str = "bearer"
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(ApiModel):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
@@ -33,10 +34,10 @@ class UserOut(BaseModel):
     phone: str | None = None
 
 
-class UserCreate(BaseModel):
+class UserCreate(ApiModel):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     display_name: str = Field(min_length=1, max_length=64)
     role: Role
     password: str = Field(min_length=8, max_length=128)
-    department_id: int | None = None
+    department_id: Id | None = None
     phone: str | None = Field(default=None, max_length=40)

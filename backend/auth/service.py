@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.auth import repository as repo
-from backend.auth import tokens
+from backend.auth import throttle, tokens
 from backend.auth.models import RefreshToken, Role, User
 from backend.config import Settings
 from backend.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
@@ -25,9 +25,10 @@ class TokenPair:
 
 
 def _issue(
-    session: Session, user: User, settings: Settings, now: datetime, family: str
+    session: Session, user: User, settings: Settings, secret: str, now: datetime, family: str
 ) -> TokenPair:
-    assert user.id is not None
+    if user.id is None:
+        raise NotAuthenticated("账号不可用", code="account_disabled")
     refresh, refresh_hash = tokens.new_refresh_token()
     session.add(
         RefreshToken(
@@ -41,7 +42,8 @@ def _issue(
     access = tokens.create_access_token(
         user_id=user.id,
         role=user.role,
-        secret=settings.secret_key,
+        family_id=family,
+        secret=secret,
         now=now,
         lifetime=timedelta(minutes=settings.access_token_minutes),
     )
@@ -52,38 +54,72 @@ def _usable(user: User | None, settings: Settings) -> bool:
     return user is not None and user.is_active and (settings.dev_mode or not user.is_demo)
 
 
-def login(
-    session: Session, username: str, password: str, settings: Settings, now: datetime
-) -> TokenPair:
+def _locked(retry_after: float) -> TooManyRequests:
+    seconds = max(1, math.ceil(retry_after))
+    wait = f"{math.ceil(seconds / 60)} 分钟" if seconds >= 60 else f"{seconds} 秒"
+    return TooManyRequests(
+        f"密码错误次数过多，请 {wait}后再试",
+        code="login_locked",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def _check_throttle(
+    session: Session, username: str, address: str, settings: Settings, now: datetime
+) -> None:
+    """Growing delays per (username, address); a looser limit per account from anywhere."""
     window = timedelta(minutes=settings.login_failure_window_minutes)
-    count, oldest = repo.failures_since(session, username, now - window)
-    if count >= settings.login_max_failures and oldest is not None:
-        retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
-        raise TooManyRequests(
-            f"密码错误次数过多，请 {math.ceil(retry_after / 60)} 分钟后再试",
-            code="login_locked",
-            headers={"Retry-After": str(retry_after)},
+    count, _, last = repo.failures_since(session, username, now - window, address)
+    if last is not None:
+        wait = throttle.wait_after_failures(
+            count,
+            free=settings.login_max_failures,
+            base=timedelta(seconds=settings.login_backoff_seconds),
+            cap=window,
         )
+        if now < last + wait:
+            raise _locked((last + wait - now).total_seconds())
+    total, first, _ = repo.failures_since(session, username, now - window)
+    if total >= settings.login_account_max_failures and first is not None:
+        raise _locked((first + window - now).total_seconds())
+
+
+def login(
+    session: Session,
+    username: str,
+    password: str,
+    settings: Settings,
+    now: datetime,
+    *,
+    client_address: str,
+    secret: str,
+) -> TokenPair:
+    _check_throttle(session, username, client_address, settings, now)
     user = repo.user_by_username(session, username)
     ok = tokens.verify_password(user.password_hash if user else None, password)
-    if not ok or not _usable(user, settings):
-        repo.add_failure(session, username, now)
+    if not ok or user is None or not _usable(user, settings):
+        repo.add_failure(session, username, client_address, now)
         # The failure must be counted even though the request fails.
         raise NotAuthenticated("用户名或密码错误", code="invalid_credentials", keep_changes=True)
-    assert user is not None
-    repo.clear_failures(session, username)
-    return _issue(session, user, settings, now, family=str(uuid.uuid4()))
+    repo.clear_failures(session, username, client_address)
+    return _issue(session, user, settings, secret, now, family=str(uuid.uuid4()))
 
 
-def refresh(session: Session, refresh_token: str, settings: Settings, now: datetime) -> TokenPair:
+def refresh(
+    session: Session, refresh_token: str, settings: Settings, now: datetime, *, secret: str
+) -> TokenPair:
     stored = repo.refresh_by_hash(
         session, tokens.hash_refresh_token(refresh_token), for_update=True
     )
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
         raise NotAuthenticated("登录已失效，请重新登录", code="invalid_refresh_token")
-    assert stored.id is not None
-    if stored.rotated_at is not None or not repo.mark_rotated(session, stored.id, now):
-        # A rotated token came back: someone holds a copy. Revoke the whole family.
+    if (
+        stored.id is None
+        or stored.rotated_at is not None
+        or not repo.mark_rotated(session, stored.id, now)
+    ):
+        # A rotated token came back: someone holds a copy. End the whole login, access
+        # tokens included.
         repo.revoke_family(session, stored.family_id, now)
         raise NotAuthenticated(
             "登录凭证已被重复使用，已强制下线，请重新登录",
@@ -91,10 +127,9 @@ def refresh(session: Session, refresh_token: str, settings: Settings, now: datet
             keep_changes=True,
         )
     user = repo.user_by_id(session, stored.user_id)
-    if not _usable(user, settings):
+    if user is None or not _usable(user, settings):
         raise NotAuthenticated("账号已停用", code="account_disabled")
-    assert user is not None
-    return _issue(session, user, settings, now, family=stored.family_id)
+    return _issue(session, user, settings, secret, now, family=stored.family_id)
 
 
 def logout(session: Session, refresh_token: str, now: datetime) -> None:

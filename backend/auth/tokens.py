@@ -33,6 +33,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 class AccessClaims:
     user_id: int
     role: str
+    family_id: str  # the login the token belongs to; logout revokes the whole family
 
 
 class InvalidToken(Exception):
@@ -42,11 +43,12 @@ class InvalidToken(Exception):
 
 
 def create_access_token(
-    *, user_id: int, role: str, secret: str, now: datetime, lifetime: timedelta
+    *, user_id: int, role: str, family_id: str, secret: str, now: datetime, lifetime: timedelta
 ) -> str:
     claims = {
         "sub": str(user_id),
         "role": role,
+        "fam": family_id,
         "typ": "access",
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
@@ -55,25 +57,55 @@ def create_access_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+_MAX_USER_ID = 2**63 - 1
+
+
+def _int_claim(value: object) -> int:
+    """An integer claim as signed: an int, or a short string of ASCII digits."""
+    if isinstance(value, bool):
+        raise InvalidToken("invalid")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        return int(value)
+    raise InvalidToken("invalid")
+
+
 def decode_access_token(token: str, *, secret: str, now: datetime) -> AccessClaims:
+    """Verifies signature and expiry; any malformed claim is InvalidToken, never a crash."""
     try:
         # Expiry is checked against the injected clock, not the wall clock.
         claims = jwt.decode(
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"verify_exp": False, "verify_iat": False, "require": ["sub", "exp", "typ"]},
+            options={
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+                "require": ["sub", "exp", "typ", "fam"],
+            },
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken("invalid") from exc
-    if claims.get("typ") != "access":
+    if not isinstance(claims, dict) or claims.get("typ") != "access":
         raise InvalidToken("invalid")
-    if int(claims["exp"]) <= int(now.timestamp()):
+    expires = _int_claim(claims["exp"])
+    user_id = _int_claim(claims["sub"])
+    family = claims["fam"]
+    if not 1 <= user_id <= _MAX_USER_ID or not isinstance(family, str) or len(family) > 36:
+        raise InvalidToken("invalid")
+    for optional in ("nbf", "iat"):
+        if optional in claims:
+            _int_claim(claims[optional])
+    if "nbf" in claims and _int_claim(claims["nbf"]) > int(now.timestamp()):
+        raise InvalidToken("invalid")
+    if expires <= int(now.timestamp()):
         raise InvalidToken("expired")
-    try:
-        return AccessClaims(user_id=int(claims["sub"]), role=str(claims.get("role", "")))
-    except ValueError as exc:
-        raise InvalidToken("invalid") from exc
+    role = claims.get("role", "")
+    return AccessClaims(
+        user_id=user_id, role=role if isinstance(role, str) else "", family_id=family
+    )
 
 
 def new_refresh_token() -> tuple[str, str]:

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from backend.catalog import service
 from backend.catalog.schemas import CategoryOut
 from backend.deps import CurrentUser, SessionDep
+from backend.fields import CategoryPath
 from backend.pagination import Page
 
 router = APIRouter(tags=["catalog"])
@@ -18,5 +19,5 @@ def categories(_: CurrentUser, session: SessionDep) -> Page[CategoryOut]:
 
 
 @router.get("/categories/{number}", response_model=CategoryOut)
-def category(number: int, _: CurrentUser, session: SessionDep) -> CategoryOut:
+def category(number: CategoryPath, _: CurrentUser, session: SessionDep) -> CategoryOut:
     return service.get_category(session, number)

@@ -10,6 +10,7 @@ from backend.auth.models import Role, User
 from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, require_roles
 from backend.dispatch import service
 from backend.dispatch.schemas import ClassifyIn, ClassifyOut, DispatchIn, MergeIn, QueueItemOut
+from backend.fields import IdPath
 from backend.pagination import Page
 from backend.workorders.schemas import WorkOrderOut
 from backend.workorders.service import order_out
@@ -33,7 +34,7 @@ def queue(
 
 @router.post("/workorders/{order_id}/dispatch", response_model=WorkOrderOut)
 def dispatch(
-    order_id: int,
+    order_id: IdPath,
     body: DispatchIn,
     user: Dispatcher,
     session: SessionDep,
@@ -47,6 +48,6 @@ def dispatch(
 
 @router.post("/workorders/{order_id}/merge", response_model=WorkOrderOut)
 def merge(
-    order_id: int, body: MergeIn, user: Dispatcher, session: SessionDep, now: NowDep
+    order_id: IdPath, body: MergeIn, user: Dispatcher, session: SessionDep, now: NowDep
 ) -> WorkOrderOut:
     return order_out(session, service.merge(session, order_id, body, user, now), now)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from backend.fields import ApiModel, CategoryNumber, Id, Version
 from backend.timefmt import ApiDateTime
 
 
-class ClassifyIn(BaseModel):
+class ClassifyIn(ApiModel):
     text: str = Field(min_length=1, max_length=2000)
 
 
@@ -22,20 +23,20 @@ class ClassifyOut(BaseModel):
     confident: bool
 
 
-class DispatchIn(BaseModel):
-    version: int = Field(ge=1, description="the order version the dispatcher saw")
-    category_number: int = Field(ge=1)
+class DispatchIn(ApiModel):
+    version: Version
+    category_number: CategoryNumber
     level: str | None = Field(default=None, max_length=30)
     # Omitted: routed by the responsibility list, as automatic dispatch would.
-    lead_department_id: int | None = None
-    assist_department_ids: list[int] | None = None
+    lead_department_id: Id | None = None
+    assist_department_ids: list[Id] | None = Field(default=None, max_length=20)
     # 复/重: the citizen's repeat complaint; its returns will need a leader.
     marked_repeat: bool = False
 
 
-class MergeIn(BaseModel):
-    version: int = Field(ge=1)
-    into_work_order_id: int
+class MergeIn(ApiModel):
+    version: Version
+    into_work_order_id: Id
 
 
 class DuplicateOut(BaseModel):

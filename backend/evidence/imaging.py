@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
     "FLAG_FAR",
+    "FLAG_FUTURE",
     "FLAG_NO_EXIF",
     "FLAG_STALE",
     "BadImage",
@@ -74,6 +75,7 @@ _SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 FLAG_NO_EXIF = "no_exif"
 FLAG_STALE = "stale"
+FLAG_FUTURE = "future"
 FLAG_FAR = "far"
 
 _PIL_FORMATS: dict[ImageType, list[str]] = {
@@ -410,16 +412,23 @@ def photo_flags(
     stale_hours: float,
     far_m: float,
     distance_m: DistanceFn = _haversine_m,
+    claimed_taken_at: datetime | None = None,
+    future_minutes: float = 10.0,
 ) -> tuple[str, ...]:
     """``no_exif``: neither a capture time nor a GPS fix, i.e. nothing that ties the photo to
     a time or place (stripped by WeChat, a screenshot, or EXIF holding only orientation/make).
-    ``stale``: captured more than ``stale_hours`` before upload. ``far``: photo GPS more than
-    ``far_m`` from the report location; needs both positions."""
+    ``stale``: captured more than ``stale_hours`` before upload; ``future``: captured more than
+    ``future_minutes`` after it (a wrong camera clock, or an edited time) — both judged on the
+    EXIF time, else on the time the client claims (``claimed_taken_at``). ``far``: photo GPS
+    more than ``far_m`` from the report location; needs both positions."""
     flags: list[str] = []
     if fields.taken_at is None and fields.gps is None:
         flags.append(FLAG_NO_EXIF)
-    if fields.taken_at is not None and uploaded_at - fields.taken_at > timedelta(hours=stale_hours):
+    taken = fields.taken_at or claimed_taken_at
+    if taken is not None and uploaded_at - taken > timedelta(hours=stale_hours):
         flags.append(FLAG_STALE)
+    if taken is not None and taken - uploaded_at > timedelta(minutes=future_minutes):
+        flags.append(FLAG_FUTURE)
     if (
         fields.gps is not None
         and report_lat is not None
@@ -461,6 +470,8 @@ def process_photo(
     report_lng: float | None,
     stale_hours: float,
     far_m: float,
+    claimed_taken_at: datetime | None = None,
+    future_minutes: float = 10.0,
     display_max: int = 2048,
     thumb_max: int = 320,
     quality: int = 82,
@@ -519,6 +530,8 @@ def process_photo(
                 stale_hours=stale_hours,
                 far_m=far_m,
                 distance_m=distance_m,
+                claimed_taken_at=claimed_taken_at,
+                future_minutes=future_minutes,
             ),
             watermark_font_missing=font_missing,
         )

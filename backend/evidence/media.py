@@ -1,4 +1,5 @@
-"""Who may download which blob, and how it is served (ETag, Cache-Control, Range)."""
+"""How a stored blob is served: ETag, Cache-Control, Range. (Who may see it is asked of the
+order the evidence belongs to, in backend.workorders.service.visible_evidence.)"""
 
 from __future__ import annotations
 
@@ -6,19 +7,18 @@ import re
 from dataclasses import dataclass
 
 from fastapi import Response
-from sqlmodel import Session
 
-from backend.auth.models import User
 from backend.errors import DomainError, NotFound
+from backend.evidence.models import Photo, Recording
 from backend.evidence.service import IMAGE_MIME
-from backend.reports import repository as repo
-from backend.reports.service import visible_report
 from backend.seams.storage import Storage
 
 # Blobs are content-addressed, so a URL's bytes never change; "private" because access is
 # per user and shared caches must not keep them.
 CACHE_CONTROL = "private, max-age=31536000, immutable"
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$", re.ASCII)
+# Blobs are at most tens of megabytes: 18 digits is far beyond, and still fits an int64.
+_MAX_POSITION_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -28,32 +28,11 @@ class Blob:
     etag: str
 
 
-def _hidden() -> NotFound:
+def hidden() -> NotFound:
     return NotFound("找不到该文件", code="media_not_found")
 
 
-def _check_visible(
-    session: Session, user: User, report_id: int | None, work_order_id: int | None = None
-) -> None:
-    from backend.workorders.service import visible_order
-
-    try:
-        if report_id is not None:
-            visible_report(session, user, report_id)
-        elif work_order_id is not None:
-            visible_order(session, user, work_order_id)
-        else:
-            raise _hidden()
-    except NotFound:
-        raise _hidden() from None
-
-
-def photo_blob(session: Session, user: User, photo_id: int, variant: str) -> Blob:
-    photo = repo.photo_by_id(session, photo_id)
-    _check_visible(
-        session, user, photo.report_id if photo else None, photo.work_order_id if photo else None
-    )
-    assert photo is not None
+def photo_blob(photo: Photo, variant: str) -> Blob:
     if variant == "original":
         key, content_type = photo.original_key, IMAGE_MIME[photo.image_type]
     else:
@@ -62,15 +41,7 @@ def photo_blob(session: Session, user: User, photo_id: int, variant: str) -> Blo
     return Blob(key=key, content_type=content_type, etag=_etag(key))
 
 
-def recording_blob(session: Session, user: User, recording_id: int) -> Blob:
-    recording = repo.recording_by_id(session, recording_id)
-    _check_visible(
-        session,
-        user,
-        recording.report_id if recording else None,
-        recording.work_order_id if recording else None,
-    )
-    assert recording is not None
+def recording_blob(recording: Recording) -> Blob:
     return Blob(
         key=recording.storage_key, content_type=recording.mime, etag=_etag(recording.storage_key)
     )
@@ -81,10 +52,17 @@ def _etag(key: str) -> str:
     return '"' + key.rsplit("/", 1)[-1].split(".")[0] + '"'
 
 
+def _position(digits: str) -> int | None:
+    """A byte position; None when it is past any blob we store (more digits than fit)."""
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) <= _MAX_POSITION_DIGITS else None
+
+
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """(start, end) inclusive for a single "bytes=" range; None to send the whole blob.
 
-    Raises 416 for a range that cannot be satisfied.
+    Raises 416 for a range that cannot be satisfied. Positions are ASCII digits only, and a
+    position longer than any blob (thousands of digits) is compared, never converted.
     """
     match = _RANGE.match(header.strip())
     if match is None:
@@ -93,15 +71,18 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if not first and not last:
         return None
     if not first:  # suffix: the last N bytes
-        length = int(last)
+        length = _position(last)
         if length == 0:
             raise _unsatisfiable(size)
-        return max(0, size - length), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or (last and int(last) < start):
+        return max(0, size - length) if length is not None else 0, size - 1
+    start = _position(first)
+    if start is None or start >= size:
         raise _unsatisfiable(size)
-    return start, end
+    end = _position(last) if last else None
+    if last and end is not None and end < start:
+        raise _unsatisfiable(size)
+    # A last position past the end means "to the end" (RFC 9110 14.1.2).
+    return start, size - 1 if end is None else min(end, size - 1)
 
 
 def _unsatisfiable(size: int) -> DomainError:

@@ -7,21 +7,23 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from backend.db import UTCDateTime
+from backend.db import BigId, UTCDateTime
 
 
 class Photo(SQLModel, table=True):
     __tablename__ = "photo"
 
-    id: int | None = Field(default=None, primary_key=True)
-    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True, sa_type=BigId)
     # Evidence added while an order is handled (no report): which order, and which phase.
-    work_order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)
+    work_order_id: int | None = Field(
+        default=None, foreign_key="work_order.id", index=True, sa_type=BigId
+    )
     phase: str = Field(
         default="report", max_length=20
     )  # report | before | after | scene | document
     position: int = 0  # upload order within its report
-    uploaded_by: int = Field(foreign_key="app_user.id")
+    uploaded_by: int = Field(foreign_key="app_user.id", sa_type=BigId)
     sha256: str = Field(max_length=64, index=True)  # of the original bytes
     image_type: str = Field(max_length=10)
     size_bytes: int
@@ -44,12 +46,14 @@ class Photo(SQLModel, table=True):
 class Recording(SQLModel, table=True):
     __tablename__ = "recording"
 
-    id: int | None = Field(default=None, primary_key=True)
-    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
-    work_order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True, sa_type=BigId)
+    work_order_id: int | None = Field(
+        default=None, foreign_key="work_order.id", index=True, sa_type=BigId
+    )
     # voice (a report's note) | first_contact | reply | callback (call recordings)
     kind: str = Field(default="voice", max_length=20)
-    uploaded_by: int = Field(foreign_key="app_user.id")
+    uploaded_by: int = Field(foreign_key="app_user.id", sa_type=BigId)
     sha256: str = Field(max_length=64)
     storage_key: str = Field(max_length=120)
     format: str = Field(max_length=10)

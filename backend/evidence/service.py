@@ -43,6 +43,15 @@ class Upload:
     filename: str
     data: bytes
 
+    @property
+    def label(self) -> str:
+        """How messages name the file: by position, never by the client's filename, which
+        is the client's text and is not repeated back."""
+        kind, _, index = self.field.partition("[")
+        if kind == "photos" and index.rstrip("]").isdigit():
+            return f"第 {int(index.rstrip(']')) + 1} 张照片"
+        return {"voice": "语音", "recording": "录音"}.get(kind, "文件")
+
 
 @lru_cache(maxsize=4)
 def _font_for(configured: Path | None) -> str | None:
@@ -63,6 +72,7 @@ def process_photo(
     uploaded_at: datetime,
     report_lat: float | None,
     report_lng: float | None,
+    claimed_taken_at: datetime | None = None,
 ) -> imaging.ProcessedPhoto:
     try:
         return imaging.process_photo(
@@ -76,12 +86,14 @@ def process_photo(
             report_lng=report_lng,
             stale_hours=settings.photo_stale_hours,
             far_m=settings.photo_far_m,
+            claimed_taken_at=claimed_taken_at,
+            future_minutes=settings.photo_future_minutes,
             local_tz=settings.tz,
             distance_m=haversine_m,
         )
     except imaging.ImagingError as exc:
         raise DomainError(
-            f"{upload.filename or upload.field}：{exc.message}",
+            f"{upload.label}：{exc.message}",
             code=exc.code,
             field=upload.field,
             status_code=exc.status_code,
@@ -93,11 +105,14 @@ def inspect_recording(upload: Upload, settings: Settings) -> audio.AudioInfo:
         return audio.inspect_audio(upload.data, settings.max_recording_bytes)
     except audio.AudioTooLarge as exc:
         raise DomainError(
-            exc.message, code="file_too_large", field=upload.field, status_code=413
+            f"{upload.label}：{exc.message}",
+            code="file_too_large",
+            field=upload.field,
+            status_code=413,
         ) from exc
     except audio.AudioError as exc:
         raise DomainError(
-            getattr(exc, "message", "不支持的录音格式"),
+            f"{upload.label}：{getattr(exc, 'message', '不支持的录音格式')}",
             code="unsupported_media_type",
             field=upload.field,
             status_code=415,

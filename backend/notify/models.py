@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.db import UTCDateTime
+from backend.db import BigId, UTCDateTime
 
 
 class Notification(SQLModel, table=True):
@@ -16,12 +16,12 @@ class Notification(SQLModel, table=True):
     # The same event never notifies the same person twice, whichever worker sends it.
     __table_args__ = (UniqueConstraint("user_id", "dedupe_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="app_user.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    user_id: int = Field(foreign_key="app_user.id", index=True, sa_type=BigId)
     kind: str = Field(max_length=40)
     title: str = Field(max_length=120)
     body: str = Field(default="", max_length=1000)
-    work_order_id: int | None = Field(default=None, foreign_key="work_order.id")
+    work_order_id: int | None = Field(default=None, foreign_key="work_order.id", sa_type=BigId)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     dedupe_key: str = Field(max_length=120)
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.deps import CurrentUser, NowDep, SessionDep
+from backend.fields import IdPath
 from backend.notify import service
 from backend.notify.service import NotificationOut
 from backend.pagination import Page
@@ -27,6 +28,6 @@ def inbox(
 
 @router.post("/inbox/{notification_id}/read", response_model=NotificationOut)
 def mark_read(
-    notification_id: int, user: CurrentUser, session: SessionDep, now: NowDep
+    notification_id: IdPath, user: CurrentUser, session: SessionDep, now: NowDep
 ) -> NotificationOut:
     return service.mark_read(session, user, notification_id, now)

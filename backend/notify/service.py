@@ -10,10 +10,10 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from backend.auth.models import User
-from backend.errors import InvalidInput, NotFound
+from backend.errors import NotFound
 from backend.notify import repository as repo
 from backend.notify.models import Notification
-from backend.pagination import Page
+from backend.pagination import Page, last_id, page_by_id
 from backend.timefmt import ApiDateTime
 
 
@@ -95,18 +95,15 @@ def _out(n: Notification) -> NotificationOut:
 def inbox(
     session: Session, user: User, *, cursor: str | None, limit: int, unread_only: bool
 ) -> Page[NotificationOut]:
-    if cursor is not None and not cursor.isdigit():
-        raise InvalidInput("分页游标无效", code="invalid_cursor", field="cursor")
     assert user.id is not None
     rows = repo.inbox(
         session,
         user.id,
-        before_id=int(cursor) if cursor else None,
+        before_id=last_id(cursor),
         limit=limit + 1,
         unread_only=unread_only,
     )
-    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
-    return Page(items=[_out(n) for n in rows[:limit]], next_cursor=next_cursor)
+    return page_by_id(rows, limit, [_out(n) for n in rows[:limit]])
 
 
 def mark_read(session: Session, user: User, notification_id: int, now: datetime) -> NotificationOut:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column
 from sqlmodel import Field, SQLModel
 
-from backend.db import UTCDateTime
+from backend.db import BigId, UTCDateTime
 
 
 class DepartmentKind(StrEnum):
@@ -35,7 +35,7 @@ class Department(SQLModel, table=True):
     __tablename__ = "department"
     __table_args__ = (CheckConstraint(_in("kind", [k.value for k in DepartmentKind]), name="kind"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     name: str = Field(max_length=100, unique=True)
     kind: str = Field(max_length=40)
     phone: str | None = Field(default=None, max_length=40)
@@ -46,13 +46,13 @@ class Grid(SQLModel, table=True):
     __tablename__ = "grid"
     __table_args__ = (CheckConstraint("level IN (1, 2, 3)", name="level"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=100)
     level: int
-    parent_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="grid.id", index=True, sa_type=BigId)
     # Level-3 grids only: who handles "片区"-led items here, and the cell's outline.
-    area_team_id: int | None = Field(default=None, foreign_key="department.id")
+    area_team_id: int | None = Field(default=None, foreign_key="department.id", sa_type=BigId)
     geometry: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -60,5 +60,5 @@ class Grid(SQLModel, table=True):
 class GridMember(SQLModel, table=True):
     __tablename__ = "grid_member"
 
-    grid_id: int = Field(foreign_key="grid.id", primary_key=True)
-    user_id: int = Field(foreign_key="app_user.id", primary_key=True, index=True)
+    grid_id: int = Field(foreign_key="grid.id", primary_key=True, sa_type=BigId)
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True, index=True, sa_type=BigId)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.db import UTCDateTime
+from backend.db import BigId, UTCDateTime
 
 
 class Report(SQLModel, table=True):
@@ -15,9 +15,9 @@ class Report(SQLModel, table=True):
     # Phones resend: one report per (reporter, client_uuid), enforced by the database.
     __table_args__ = (UniqueConstraint("reporter_id", "client_uuid"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     client_uuid: str = Field(max_length=36)
-    reporter_id: int = Field(foreign_key="app_user.id", index=True)
+    reporter_id: int = Field(foreign_key="app_user.id", index=True, sa_type=BigId)
     description: str = Field(max_length=2000)
     lat: float  # WGS-84
     lng: float
@@ -29,5 +29,7 @@ class Report(SQLModel, table=True):
     category_number: int | None = Field(default=None, foreign_key="category.number")
     captured_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)
-    grid_id: int | None = Field(default=None, foreign_key="grid.id")
-    work_order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)
+    grid_id: int | None = Field(default=None, foreign_key="grid.id", sa_type=BigId)
+    work_order_id: int | None = Field(
+        default=None, foreign_key="work_order.id", index=True, sa_type=BigId
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile,
 from backend.auth.models import Role, User
 from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, StorageDep, require_roles
 from backend.evidence.service import Upload
+from backend.fields import MAX_CATEGORY_NUMBER, IdPath, Instant, Text
 from backend.pagination import Page
 from backend.reports import service
 from backend.reports.schemas import ReportOut
@@ -40,15 +40,15 @@ def submit_report(
     settings: SettingsDep,
     now: NowDep,
     client_uuid: Annotated[UUID, Form()],
-    description: Annotated[str, Form(max_length=2000)],
+    description: Annotated[Text, Form(max_length=2000)],
     lat: Annotated[float, Form(ge=-90, le=90)],
     lng: Annotated[float, Form(ge=-180, le=180)],
     photos: Annotated[list[UploadFile], File(description="1-9 photos")],
     crs: Annotated[Literal["wgs84", "gcj02", "bd09"], Form()] = "wgs84",
     accuracy_m: Annotated[float | None, Form(ge=0, le=100_000)] = None,
-    address: Annotated[str | None, Form(max_length=200)] = None,
-    category_number: Annotated[int | None, Form(ge=1)] = None,
-    captured_at: Annotated[datetime | None, Form()] = None,
+    address: Annotated[Text | None, Form(max_length=200)] = None,
+    category_number: Annotated[int | None, Form(ge=1, le=MAX_CATEGORY_NUMBER)] = None,
+    captured_at: Annotated[Instant | None, Form()] = None,
     voice: Annotated[UploadFile | None, File()] = None,
 ) -> ReportOut:
     submission = service.ReportSubmission(
@@ -81,5 +81,5 @@ def list_reports(
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)
-def get_report(report_id: int, user: CurrentUser, session: SessionDep) -> ReportOut:
+def get_report(report_id: IdPath, user: CurrentUser, session: SessionDep) -> ReportOut:
     return service.get_report(session, user, report_id)

@@ -16,7 +16,7 @@ from backend.dispatch import service as dispatch
 from backend.errors import InvalidInput, NotFound
 from backend.evidence import service as evidence
 from backend.evidence.watermark import WatermarkInfo
-from backend.pagination import Page
+from backend.pagination import Page, last_id, page_by_id
 from backend.reports import repository as repo
 from backend.reports.coords import to_wgs84
 from backend.reports.models import Report
@@ -100,7 +100,13 @@ def submit(
     watermark = WatermarkInfo(reporter=user.display_name, address=sub.address or "")
     processed = [
         evidence.process_photo(
-            upload, settings, watermark=watermark, uploaded_at=now, report_lat=lat, report_lng=lng
+            upload,
+            settings,
+            watermark=watermark,
+            uploaded_at=now,
+            report_lat=lat,
+            report_lng=lng,
+            claimed_taken_at=sub.captured_at,
         )
         for upload in sub.photos
     ]
@@ -167,14 +173,8 @@ def get_report(session: Session, viewer: User, report_id: int) -> ReportOut:
 def list_reports(
     session: Session, viewer: User, *, cursor: str | None, limit: int
 ) -> Page[ReportOut]:
-    before_id = None
-    if cursor is not None:
-        if not cursor.isdigit():
-            raise InvalidInput("分页游标无效", code="invalid_cursor", field="cursor")
-        before_id = int(cursor)
+    before_id = last_id(cursor)
     # Members and inspectors see their own reports; the street-wide roles see all.
     reporter_id = None if permissions.sees_street(viewer) else viewer.id
     rows = repo.list_reports(session, reporter_id=reporter_id, before_id=before_id, limit=limit + 1)
-    items = [report_out(session, r) for r in rows[:limit]]
-    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
-    return Page(items=items, next_cursor=next_cursor)
+    return page_by_id(rows, limit, [report_out(session, r) for r in rows[:limit]])

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.db import UTCDateTime
+from backend.db import BigId, UTCDateTime
 
 
 class Clock(SQLModel, table=True):
@@ -16,8 +16,8 @@ class Clock(SQLModel, table=True):
     __tablename__ = "clock"
     __table_args__ = (UniqueConstraint("work_order_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
     name: str = Field(max_length=30)
     # The rule, kept so a provisional deadline can be recomputed when the calendar firms up.
     started_at: datetime = Field(sa_type=UTCDateTime)

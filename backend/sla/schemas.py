@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, Field
 
+from backend.fields import ApiModel, Day
 
-class CalendarDayIn(BaseModel):
-    date: date
+
+class CalendarDayIn(ApiModel):
+    date: Day
     workday: bool = Field(description="true: a 调休 make-up working day; false: a holiday")
     note: str | None = Field(default=None, max_length=40)
 
 
-class CalendarYearIn(BaseModel):
+class CalendarYearIn(ApiModel):
     days: list[CalendarDayIn] = Field(max_length=366)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.db import UTCDateTime
+from backend.db import BigId, UTCDateTime
 
 
 class Status(StrEnum):
@@ -54,7 +54,7 @@ class Source(StrEnum):
 class WorkOrder(SQLModel, table=True):
     __tablename__ = "work_order"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     number: str = Field(max_length=20, unique=True)  # WG20261122-0001
     source: str = Field(max_length=20)
     level: str = Field(max_length=30)
@@ -65,9 +65,11 @@ class WorkOrder(SQLModel, table=True):
     lat: float | None = None  # WGS-84
     lng: float | None = None
     category_number: int | None = Field(default=None, foreign_key="category.number", index=True)
-    grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
+    grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True, sa_type=BigId)
     out_of_jurisdiction: bool = False
-    lead_department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
+    lead_department_id: int | None = Field(
+        default=None, foreign_key="department.id", index=True, sa_type=BigId
+    )
     # The classifier's top candidates at intake: [{"number", "name", "score"}, ...]
     suggestions: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
@@ -76,8 +78,8 @@ class WorkOrder(SQLModel, table=True):
     routing_reason: str | None = Field(default=None, max_length=100)
     dispatch_mode: str | None = Field(default=None, max_length=10)  # auto | manual
     dispatched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    dispatched_by: int | None = Field(default=None, foreign_key="app_user.id")
-    duplicate_of_id: int | None = Field(default=None, foreign_key="work_order.id")
+    dispatched_by: int | None = Field(default=None, foreign_key="app_user.id", sa_type=BigId)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="work_order.id", sa_type=BigId)
     # Reports of the same problem merged into this order (seed 000: 重复举报).
     repeat_count: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -97,8 +99,10 @@ class WorkOrder(SQLModel, table=True):
 class WorkOrderAssist(SQLModel, table=True):
     __tablename__ = "work_order_assist"
 
-    work_order_id: int = Field(foreign_key="work_order.id", primary_key=True)
-    department_id: int = Field(foreign_key="department.id", primary_key=True, index=True)
+    work_order_id: int = Field(foreign_key="work_order.id", primary_key=True, sa_type=BigId)
+    department_id: int = Field(
+        foreign_key="department.id", primary_key=True, index=True, sa_type=BigId
+    )
 
 
 class WorkOrderEvent(SQLModel, table=True):
@@ -107,11 +111,11 @@ class WorkOrderEvent(SQLModel, table=True):
     __tablename__ = "work_order_event"
     __table_args__ = (UniqueConstraint("work_order_id", "seq"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
     seq: int
     kind: str = Field(max_length=40)
-    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id", sa_type=BigId)
     at: datetime = Field(sa_type=UTCDateTime)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
@@ -132,16 +136,18 @@ class ReturnRequest(SQLModel, table=True):
 
     __tablename__ = "return_request"
 
-    id: int | None = Field(default=None, primary_key=True)
-    work_order_id: int = Field(foreign_key="work_order.id", index=True)
-    department_id: int = Field(foreign_key="department.id")
-    requested_by: int = Field(foreign_key="app_user.id")
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
+    department_id: int = Field(foreign_key="department.id", sa_type=BigId)
+    requested_by: int = Field(foreign_key="app_user.id", sa_type=BigId)
     reason: str = Field(max_length=1000)
-    suggested_department_id: int | None = Field(default=None, foreign_key="department.id")
+    suggested_department_id: int | None = Field(
+        default=None, foreign_key="department.id", sa_type=BigId
+    )
     prior_status: str = Field(max_length=20)
     needs_leader: bool = False
     status: str = Field(default="pending", max_length=10)  # pending | approved | refused
-    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id", sa_type=BigId)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_note: str | None = Field(default=None, max_length=1000)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -152,9 +158,9 @@ class Extension(SQLModel, table=True):
 
     __tablename__ = "extension"
 
-    id: int | None = Field(default=None, primary_key=True)
-    work_order_id: int = Field(foreign_key="work_order.id", index=True)
-    requested_by: int = Field(foreign_key="app_user.id")
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
+    requested_by: int = Field(foreign_key="app_user.id", sa_type=BigId)
     reason: str = Field(max_length=1000)
     plan: str = Field(max_length=2000)
     milestones: list[dict[str, Any]] = Field(
@@ -164,7 +170,7 @@ class Extension(SQLModel, table=True):
     proposed_due_at: datetime = Field(sa_type=UTCDateTime)
     needs_leader: bool = False
     status: str = Field(default="pending", max_length=10)
-    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id", sa_type=BigId)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_note: str | None = Field(default=None, max_length=1000)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -175,16 +181,16 @@ class Supervision(SQLModel, table=True):
 
     __tablename__ = "supervision"
 
-    id: int | None = Field(default=None, primary_key=True)
-    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
     kind: str = Field(max_length=30)
     level: str = Field(max_length=20)
     notice: str = Field(max_length=2000)
-    issued_by: int | None = Field(default=None, foreign_key="app_user.id")
+    issued_by: int | None = Field(default=None, foreign_key="app_user.id", sa_type=BigId)
     issued_at: datetime = Field(sa_type=UTCDateTime)
     reply_due_at: datetime = Field(sa_type=UTCDateTime)
     reply: str | None = Field(default=None, max_length=2000)
-    replied_by: int | None = Field(default=None, foreign_key="app_user.id")
+    replied_by: int | None = Field(default=None, foreign_key="app_user.id", sa_type=BigId)
     replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -193,8 +199,8 @@ class Coordination(SQLModel, table=True):
 
     __tablename__ = "coordination"
 
-    id: int | None = Field(default=None, primary_key=True)
-    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
     department_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     outcome: str | None = Field(default=None, max_length=2000)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from backend.deps import CurrentUser, NowDep, SessionDep
+from fastapi import APIRouter, Depends
+
+from backend.auth.models import Role, User
+from backend.deps import CurrentUser, NowDep, SessionDep, require_roles
+from backend.fields import IdPath
 from backend.workorders import service
 from backend.workorders.schemas import ChainOut, WorkOrderOut
 from backend.workorders.step_schemas import UnrepliedOut
@@ -12,16 +16,23 @@ from backend.workorders.step_schemas import UnrepliedOut
 router = APIRouter(tags=["workorders"])
 
 
+SupervisionReader = Annotated[
+    User, Depends(require_roles(Role.handler, Role.dispatcher, Role.leader, Role.admin))
+]
+
+
 @router.get("/supervisions/unreplied", response_model=UnrepliedOut)
-def unreplied(user: CurrentUser, session: SessionDep, now: NowDep) -> UnrepliedOut:
+def unreplied(user: SupervisionReader, session: SessionDep, now: NowDep) -> UnrepliedOut:
     return service.unreplied_supervisions(session, user, now)
 
 
 @router.get("/workorders/{order_id}", response_model=WorkOrderOut)
-def get_order(order_id: int, user: CurrentUser, session: SessionDep, now: NowDep) -> WorkOrderOut:
+def get_order(
+    order_id: IdPath, user: CurrentUser, session: SessionDep, now: NowDep
+) -> WorkOrderOut:
     return service.get_order(session, user, order_id, now)
 
 
 @router.get("/workorders/{order_id}/chain", response_model=ChainOut)
-def chain(order_id: int, user: CurrentUser, session: SessionDep) -> ChainOut:
+def chain(order_id: IdPath, user: CurrentUser, session: SessionDep) -> ChainOut:
     return service.chain(session, user, order_id)

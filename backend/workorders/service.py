@@ -13,6 +13,7 @@ from backend.catalog import repository as catalog_repo
 from backend.dispatch import repository as dispatch_repo
 from backend.dispatch.schemas import CandidateOut
 from backend.errors import NotFound
+from backend.evidence.media import Blob, hidden, photo_blob, recording_blob
 from backend.evidence.service import photo_out, recording_out
 from backend.org import repository as org_repo
 from backend.reports import repository as report_repo
@@ -54,6 +55,42 @@ def visible_order(session: Session, user: User, order_id: int) -> WorkOrder:
     ):
         raise NotFound("找不到该工单", code="work_order_not_found")
     return order
+
+
+def visible_evidence(
+    session: Session, user: User, report_id: int | None, work_order_id: int | None
+) -> None:
+    """Whoever may see an order may see the photos and recordings of its reports and its own
+    evidence; a report not (yet) in an order is its reporter's and the street's."""
+    try:
+        if work_order_id is None and report_id is not None:
+            report = report_repo.by_id(session, report_id)
+            work_order_id = report.work_order_id if report else None
+            if report is not None and work_order_id is None:
+                if not permissions.may_see_report(user, report.reporter_id):
+                    raise hidden()
+                return
+        if work_order_id is None:
+            raise hidden()
+        visible_order(session, user, work_order_id)
+    except NotFound:
+        raise hidden() from None
+
+
+def photo_download(session: Session, user: User, photo_id: int, variant: str) -> Blob:
+    photo = report_repo.photo_by_id(session, photo_id)
+    if photo is None:
+        raise hidden()
+    visible_evidence(session, user, photo.report_id, photo.work_order_id)
+    return photo_blob(photo, variant)
+
+
+def recording_download(session: Session, user: User, recording_id: int) -> Blob:
+    recording = report_repo.recording_by_id(session, recording_id)
+    if recording is None:
+        raise hidden()
+    visible_evidence(session, user, recording.report_id, recording.work_order_id)
+    return recording_blob(recording)
 
 
 def _reports(session: Session, order_id: int) -> list[Report]:
@@ -185,8 +222,6 @@ def chain(session: Session, user: User, order_id: int) -> ChainOut:
 def unreplied_supervisions(session: Session, user: User, now: datetime) -> UnrepliedOut:
     """Notices still waiting for a reply, counted per lead department (handlers: their own)."""
     department = user.department_id if user.role == "handler" else None
-    if user.role not in ("handler", "dispatcher", "leader", "admin"):
-        raise NotFound("找不到该页面", code="not_found")
     rows = repo.unreplied_supervisions(session, department)
     counts: dict[int | None, int] = {}
     items = []

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from backend.fields import ApiModel, Day, Id, Instant, Text, Version
 from backend.timefmt import ApiDateTime
+from backend.workorders.codes import (
+    ClaimFinding,
+    ClosureResult,
+    FactFinding,
+    RejectReason,
+    Resolution,
+    Satisfaction,
+    StoreCategory,
+    SupervisionKind,
+    SupervisionLevel,
+)
 
 
-class Versioned(BaseModel):
-    version: int = Field(ge=1, description="the order version the client saw")
+class Versioned(ApiModel):
+    version: Version
 
 
 class FirstContactIn(Versioned):
     level: Literal["command_center", "department"] = "department"
     outcome: Literal["reached", "failed"]
     method: Literal["call", "sms"] = "call"
-    contacted_at: datetime | None = None  # default: now
-    recording_id: int | None = None  # the call recording (evidence, kind first_contact)
-    sms_photo_id: int | None = None  # the SMS screenshot after three failed calls
+    contacted_at: Instant | None = None  # default: now
+    recording_id: Id | None = None  # the call recording (evidence, kind first_contact)
+    sms_photo_id: Id | None = None  # the SMS screenshot after three failed calls
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -33,21 +44,21 @@ class CheckInIn(Versioned):
 
 class ReturnIn(Versioned):
     reason: str = Field(min_length=2, max_length=1000)
-    suggested_department_id: int
-    photo_ids: list[int] = Field(default_factory=list, max_length=9)
-    signoff_photo_id: int | None = None  # a leader's signed sheet (zhenru)
+    suggested_department_id: Id
+    photo_ids: list[Id] = Field(default_factory=list, max_length=9)
+    signoff_photo_id: Id | None = None  # a leader's signed sheet (zhenru)
 
 
 class ReturnDecisionIn(Versioned):
     approve: bool
     note: str | None = Field(default=None, max_length=1000)
-    department_id: int | None = None  # re-dispatch target; default: the suggested one
-    coordination_participants: list[str] = Field(default_factory=list, max_length=30)
+    department_id: Id | None = None  # re-dispatch target; default: the suggested one
+    coordination_participants: list[Text] = Field(default_factory=list, max_length=30)
     coordination_outcome: str | None = Field(default=None, max_length=2000)
 
 
-class Milestone(BaseModel):
-    date: date
+class Milestone(ApiModel):
+    date: Day
     text: str = Field(min_length=1, max_length=200)
 
 
@@ -55,8 +66,8 @@ class ExtensionIn(Versioned):
     reason: str = Field(min_length=2, max_length=1000)
     plan: str = Field(min_length=2, max_length=2000)
     milestones: list[Milestone] = Field(min_length=1, max_length=20)
-    photo_ids: list[int] = Field(min_length=1, max_length=9, description="on-site watermark photos")
-    requested_due_at: datetime | None = None
+    photo_ids: list[Id] = Field(min_length=1, max_length=9, description="on-site watermark photos")
+    requested_due_at: Instant | None = None
     special_days: Literal[30, 60, 90] | None = None
 
 
@@ -66,23 +77,23 @@ class ExtensionDecisionIn(Versioned):
 
 
 class ClosureIn(Versioned):
-    first_contact_at: datetime | None = None  # default: the recorded first contact
-    fact_finding: Literal["true", "partly_true", "untrue"]
+    first_contact_at: Instant | None = None  # default: the recorded first contact
+    fact_finding: FactFinding
     process: str = Field(min_length=1, max_length=4000)
     basis: str = Field(min_length=1, max_length=2000)
     responsible_person: str = Field(min_length=1, max_length=40)
     phone: str = Field(min_length=5, max_length=40)
-    claim_finding: str = Field(min_length=1, max_length=40)
-    result: str = Field(min_length=1, max_length=40)
-    photo_ids: list[int] = Field(default_factory=list, max_length=20)
-    recording_ids: list[int] = Field(default_factory=list, max_length=20)
+    claim_finding: ClaimFinding
+    result: ClosureResult
+    photo_ids: list[Id] = Field(default_factory=list, max_length=20)
+    recording_ids: list[Id] = Field(default_factory=list, max_length=20)
     has_scene: bool = True
-    leader_signoff_photo_id: int | None = None
+    leader_signoff_photo_id: Id | None = None
 
 
 class AssistReportIn(Versioned):
     text: str = Field(min_length=2, max_length=4000)
-    photo_ids: list[int] = Field(default_factory=list, max_length=9)
+    photo_ids: list[Id] = Field(default_factory=list, max_length=9)
 
 
 class VerificationIn(Versioned):
@@ -91,15 +102,15 @@ class VerificationIn(Versioned):
 
 
 class CallbackIn(Versioned):
-    satisfaction: Literal["satisfied", "basically_satisfied", "neutral", "unsatisfied"]
-    resolution: Literal["resolved", "explained", "filed_for_reference", "unresolved"]
-    recording_id: int | None = None
+    satisfaction: Satisfaction
+    resolution: Resolution
+    recording_id: Id | None = None
     note: str | None = Field(default=None, max_length=1000)
 
 
 class SupervisionIn(Versioned):
-    kind: str = Field(min_length=1, max_length=30)
-    level: str = Field(min_length=1, max_length=20)
+    kind: SupervisionKind
+    level: SupervisionLevel
     notice: str = Field(min_length=2, max_length=2000)
 
 
@@ -110,20 +121,20 @@ class SupervisionReplyIn(Versioned):
 class StoreIn(Versioned):
     """存电备案单 (seed 003): category, how often the caller called, the record, two sign-offs."""
 
-    category: str = Field(min_length=1, max_length=40)
-    calls_same_matter: int = Field(ge=1)
+    category: StoreCategory
+    calls_same_matter: int = Field(ge=1, le=10_000)
     main_claim: str = Field(min_length=2, max_length=1000)
     handling: str = Field(min_length=2, max_length=2000)
     conclusion: str = Field(min_length=2, max_length=1000)
     reply_points: str = Field(min_length=2, max_length=1000)
     reason: str = Field(default="", max_length=1000)
     # The department head's signed form (a photo on the order) and the hotline head's approval.
-    department_signoff_photo_id: int
-    command_center_approver_id: int
+    department_signoff_photo_id: Id
+    command_center_approver_id: Id
 
 
 class RejectIn(Versioned):
-    reason_code: str = Field(min_length=1, max_length=40)
+    reason_code: RejectReason
     note: str | None = Field(default=None, max_length=1000)
 
 

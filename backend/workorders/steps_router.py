@@ -8,7 +8,9 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, StorageDep
 from backend.evidence.service import Upload
+from backend.fields import MAX_VERSION, IdPath
 from backend.workorders import closure, handling, returns, review
+from backend.workorders.codes import EvidencePhase, RecordingKind
 from backend.workorders.schemas import WorkOrderOut
 from backend.workorders.service import order_out
 from backend.workorders.step_schemas import (
@@ -34,14 +36,14 @@ router = APIRouter(prefix="/workorders/{order_id}", tags=["workorder steps"])
 
 @router.post("/accept", response_model=WorkOrderOut)
 def accept(
-    order_id: int, body: Versioned, user: CurrentUser, session: SessionDep, now: NowDep
+    order_id: IdPath, body: Versioned, user: CurrentUser, session: SessionDep, now: NowDep
 ) -> WorkOrderOut:
     return order_out(session, handling.accept(session, user, order_id, body, now), now)
 
 
 @router.post("/first-contact", response_model=WorkOrderOut)
 def first_contact(
-    order_id: int,
+    order_id: IdPath,
     body: FirstContactIn,
     user: CurrentUser,
     session: SessionDep,
@@ -55,7 +57,7 @@ def first_contact(
 
 @router.post("/check-in", response_model=WorkOrderOut)
 def check_in(
-    order_id: int,
+    order_id: IdPath,
     body: CheckInIn,
     user: CurrentUser,
     session: SessionDep,
@@ -67,17 +69,17 @@ def check_in(
 
 @router.post("/evidence", response_model=WorkOrderOut)
 def evidence(
-    order_id: int,
+    order_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
     storage: StorageDep,
     settings: SettingsDep,
     now: NowDep,
-    version: Annotated[int, Form(ge=1)],
-    phase: Annotated[str, Form(max_length=20)],
+    version: Annotated[int, Form(ge=1, le=MAX_VERSION)],
+    phase: Annotated[EvidencePhase, Form()],
     photos: Annotated[list[UploadFile] | None, File()] = None,
     recording: Annotated[UploadFile | None, File()] = None,
-    recording_kind: Annotated[str, Form(max_length=20)] = "first_contact",
+    recording_kind: Annotated[RecordingKind, Form()] = "first_contact",
 ) -> WorkOrderOut:
     uploads = [
         Upload(f"photos[{i}]", f.filename or "", f.file.read(settings.max_photo_bytes + 1))
@@ -110,7 +112,7 @@ def evidence(
 
 @router.post("/returns", response_model=WorkOrderOut)
 def request_return(
-    order_id: int,
+    order_id: IdPath,
     body: ReturnIn,
     user: CurrentUser,
     session: SessionDep,
@@ -124,8 +126,8 @@ def request_return(
 
 @router.post("/returns/{return_id}/decision", response_model=WorkOrderOut)
 def decide_return(
-    order_id: int,
-    return_id: int,
+    order_id: IdPath,
+    return_id: IdPath,
     body: ReturnDecisionIn,
     user: CurrentUser,
     session: SessionDep,
@@ -138,7 +140,7 @@ def decide_return(
 
 @router.post("/extensions", response_model=WorkOrderOut)
 def request_extension(
-    order_id: int,
+    order_id: IdPath,
     body: ExtensionIn,
     user: CurrentUser,
     session: SessionDep,
@@ -152,8 +154,8 @@ def request_extension(
 
 @router.post("/extensions/{extension_id}/decision", response_model=WorkOrderOut)
 def decide_extension(
-    order_id: int,
-    extension_id: int,
+    order_id: IdPath,
+    extension_id: IdPath,
     body: ExtensionDecisionIn,
     user: CurrentUser,
     session: SessionDep,
@@ -166,7 +168,7 @@ def decide_extension(
 
 @router.post("/closure", response_model=WorkOrderOut)
 def submit_closure(
-    order_id: int,
+    order_id: IdPath,
     body: ClosureIn,
     user: CurrentUser,
     session: SessionDep,
@@ -180,14 +182,14 @@ def submit_closure(
 
 @router.post("/assist-report", response_model=WorkOrderOut)
 def assist_report(
-    order_id: int, body: AssistReportIn, user: CurrentUser, session: SessionDep, now: NowDep
+    order_id: IdPath, body: AssistReportIn, user: CurrentUser, session: SessionDep, now: NowDep
 ) -> WorkOrderOut:
     return order_out(session, closure.assist_report(session, user, order_id, body, now), now)
 
 
 @router.post("/verification", response_model=WorkOrderOut)
 def verification(
-    order_id: int,
+    order_id: IdPath,
     body: VerificationIn,
     user: CurrentUser,
     session: SessionDep,
@@ -199,7 +201,7 @@ def verification(
 
 @router.post("/callback", response_model=WorkOrderOut)
 def callback(
-    order_id: int,
+    order_id: IdPath,
     body: CallbackIn,
     user: CurrentUser,
     session: SessionDep,
@@ -211,7 +213,7 @@ def callback(
 
 @router.post("/supervisions", response_model=WorkOrderOut)
 def supervise(
-    order_id: int,
+    order_id: IdPath,
     body: SupervisionIn,
     user: CurrentUser,
     session: SessionDep,
@@ -223,8 +225,8 @@ def supervise(
 
 @router.post("/supervisions/{supervision_id}/reply", response_model=WorkOrderOut)
 def reply_supervision(
-    order_id: int,
-    supervision_id: int,
+    order_id: IdPath,
+    supervision_id: IdPath,
     body: SupervisionReplyIn,
     user: CurrentUser,
     session: SessionDep,
@@ -236,7 +238,7 @@ def reply_supervision(
 
 @router.post("/store", response_model=WorkOrderOut)
 def store(
-    order_id: int,
+    order_id: IdPath,
     body: StoreIn,
     user: CurrentUser,
     session: SessionDep,
@@ -248,13 +250,13 @@ def store(
 
 @router.post("/reject", response_model=WorkOrderOut)
 def reject(
-    order_id: int, body: RejectIn, user: CurrentUser, session: SessionDep, now: NowDep
+    order_id: IdPath, body: RejectIn, user: CurrentUser, session: SessionDep, now: NowDep
 ) -> WorkOrderOut:
     return order_out(session, review.reject(session, user, order_id, body, now), now)
 
 
 @router.post("/archive", response_model=WorkOrderOut)
 def archive(
-    order_id: int, body: Versioned, user: CurrentUser, session: SessionDep, now: NowDep
+    order_id: IdPath, body: Versioned, user: CurrentUser, session: SessionDep, now: NowDep
 ) -> WorkOrderOut:
     return order_out(session, review.archive(session, user, order_id, body, now), now)

@@ -49,22 +49,47 @@ def test_wrong_password_is_401_with_json_error(client, demo) -> None:
     assert response.json()["error"]["message"]
 
 
-def test_sixth_wrong_password_is_429_until_the_window_passes(
+def test_wrong_passwords_from_one_address_wait_longer_each_time(
     client, demo, clock: FrozenClock
 ) -> None:
     for _ in range(5):
         assert _login(client, "demo-member", "nope").status_code == 401
-        clock.advance(timedelta(seconds=30))
+        clock.advance(timedelta(seconds=10))
+    # The fifth failure was 10 s ago: the next try waits the first minute.
     locked = _login(client, "demo-member", "nope")
     assert locked.status_code == 429
     assert locked.json()["error"]["code"] == "login_locked"
-    retry_after = int(locked.headers["Retry-After"])
-    # The first failure was 2.5 minutes ago; the window is 15 minutes.
-    assert retry_after == 15 * 60 - 150
-    # Even the right password waits for the window.
+    assert int(locked.headers["Retry-After"]) == 50
+    # Even the right password waits; a refused try while waiting is not counted.
     assert _login(client, "demo-member").status_code == 429
-    clock.advance(timedelta(seconds=retry_after))
+    clock.advance(timedelta(seconds=50))
+    assert _login(client, "demo-member", "nope").status_code == 401
+    # The sixth failure doubles the wait.
+    assert int(_login(client, "demo-member", "nope").headers["Retry-After"]) == 120
+    clock.advance(timedelta(seconds=120))
     assert _login(client, "demo-member").status_code == 200
+
+
+def test_someone_elses_wrong_passwords_do_not_lock_the_owner_out(app, demo) -> None:
+    with (
+        TestClient(app, client=("203.0.113.9", 40000)) as attacker,
+        TestClient(app, client=("198.51.100.7", 40000)) as owners_phone,
+    ):
+        for _ in range(8):
+            attacker.post(
+                "/api/v1/auth/login", data={"username": "demo-member", "password": "guess"}
+            )
+        assert _login(attacker, "demo-member").status_code == 429
+        assert _login(owners_phone, "demo-member").status_code == 200
+
+
+def test_many_addresses_together_hit_the_account_limit(app, demo, settings) -> None:
+    limit = settings.login_account_max_failures
+    for i in range(limit):
+        with TestClient(app, client=(f"10.0.{i // 250}.{i % 250}", 40000)) as somewhere:
+            assert _login(somewhere, "demo-member", "guess").status_code == 401
+    with TestClient(app, client=("192.0.2.1", 40000)) as fresh:
+        assert _login(fresh, "demo-member").status_code == 429
 
 
 def test_lockout_is_per_account(client, demo) -> None:
@@ -126,6 +151,28 @@ def test_logout_revokes_the_refresh_token(client, demo) -> None:
     token = _login(client, "demo-member").json()["refresh_token"]
     assert client.post("/api/v1/auth/logout", json={"refresh_token": token}).status_code == 204
     assert client.post("/api/v1/auth/refresh", json={"refresh_token": token}).status_code == 401
+
+
+def test_logout_ends_the_access_token_too(client, demo) -> None:
+    pair = _login(client, "demo-member").json()
+    other = _login(client, "demo-member").json()
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    client.post("/api/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
+    refused = client.get("/api/v1/me", headers=headers)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "token_revoked"
+    # Only that login ended: the same user's other session goes on.
+    still = {"Authorization": f"Bearer {other['access_token']}"}
+    assert client.get("/api/v1/me", headers=still).status_code == 200
+
+
+def test_refresh_reuse_ends_the_access_tokens_of_the_login(client, demo) -> None:
+    first = _login(client, "demo-member").json()
+    second = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    headers = {"Authorization": f"Bearer {second.json()['access_token']}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})  # stolen
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
 def test_wrong_role_is_403_with_json_error(client, as_user) -> None:

@@ -254,24 +254,47 @@ def test_media_is_cached_by_etag(submit, client, as_user) -> None:
     assert again.status_code == 304 and again.content == b""
 
 
+def _extra_user(client, as_user, username: str, role: str, department: str | None = None) -> dict:
+    body: dict = {
+        "username": username,
+        "display_name": username,
+        "role": role,
+        "password": "long-enough-1",
+    }
+    if department:
+        departments = client.get("/api/v1/departments", headers=as_user("demo-admin")).json()
+        body["department_id"] = next(
+            d["id"] for d in departments["items"] if d["name"] == department
+        )
+    created = client.post("/api/v1/users", json=body, headers=as_user("demo-admin"))
+    assert created.status_code == 201, created.text
+    return as_user(username, "long-enough-1")
+
+
 def test_media_and_reports_are_hidden_from_those_who_may_not_see_them(
     submit, client, as_user
 ) -> None:
     body = submit(voice=("v.wav", _wav(0.5))).json()
-    urls = [
-        *body["photos"][0]["urls"].values(),
-        body["voice"]["url"],
-        f"/api/v1/reports/{body['id']}",
-    ]
-    for outsider in ("demo-handler", "demo-inspector"):
-        headers = as_user(outsider)
-        for url in urls:
-            assert client.get(url, headers=headers).status_code in (403, 404), (outsider, url)
-    for insider in ("demo-member", "demo-dispatcher", "demo-leader"):
+    media = [*body["photos"][0]["urls"].values(), body["voice"]["url"]]
+    report = f"/api/v1/reports/{body['id']}"
+    outsiders = {
+        "handler of another department": _extra_user(
+            client, as_user, "handler-b", "handler", "第二片区"
+        ),
+        "another member": _extra_user(client, as_user, "member-b", "member"),
+    }
+    for who, headers in outsiders.items():
+        for url in [*media, report]:
+            assert client.get(url, headers=headers).status_code in (403, 404), (who, url)
+    # Whoever may see the order may see the photos and recordings of its reports: the
+    # handling department and the inspector of the grid too.
+    for insider in ("demo-member", "demo-dispatcher", "demo-leader", "demo-handler"):
         headers = as_user(insider)
-        for url in urls:
+        for url in media:
             assert client.get(url, headers=headers).status_code == 200, (insider, url)
-    assert client.get(urls[0]).status_code == 401
+    for reader in ("demo-member", "demo-dispatcher", "demo-leader"):
+        assert client.get(report, headers=as_user(reader)).status_code == 200, reader
+    assert client.get(media[0]).status_code == 401
     assert (
         client.get(
             "/api/v1/media/photos/1/../../etc/passwd", headers=as_user("demo-member")

@@ -1,0 +1,96 @@
+"""The code lists clients choose from: enums in the OpenAPI, refusals that list the choices.
+
+Each list comes from where its rule lives (the closure rules YAML, the lifecycle rules), with
+its Chinese label beside each code. A request field typed with one of these accepts only the
+codes; anything else is a 422 with the list's own error code and every valid code with its
+label. Pure: no web or database imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Annotated, Any
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import PydanticCustomError, core_schema
+
+from backend.workorders.closure_rules import load_closure_rules
+from backend.workorders.lifecycle_rules import (
+    RESOLUTIONS,
+    SATISFACTIONS,
+    SUPERVISION_KINDS,
+    SUPERVISION_LEVELS,
+)
+
+_RULES = load_closure_rules()
+
+EVIDENCE_PHASES: Mapping[str, str] = MappingProxyType(
+    {
+        "before": "处置前",
+        "after": "处置后",
+        "scene": "现场",
+        "document": "文书",
+        "signoff": "签字确认",
+        "sms": "短信截图",
+    }
+)
+RECORDING_KINDS: Mapping[str, str] = MappingProxyType(
+    {"first_contact": "先行联系通话", "reply": "答复通话", "callback": "回访通话"}
+)
+REJECT_REASONS: Mapping[str, str] = MappingProxyType(
+    {k: v.label for k, v in _RULES.reject_reasons.items()}
+)
+STORE_CATEGORIES: Mapping[str, str] = MappingProxyType(
+    {k: v.label for k, v in _RULES.stored_call_categories.items()}
+)
+
+
+def choices_zh(labels: Mapping[str, str]) -> str:
+    return "、".join(f"{label}（{code}）" for code, label in labels.items())
+
+
+class CodeChoice:
+    """Annotated metadata for a request field: one of ``labels``' codes; the OpenAPI shows
+    them as an enum, and a refusal names the list's own error code and every choice."""
+
+    def __init__(self, labels: Mapping[str, str], error_code: str, what: str) -> None:
+        self.labels, self.error_code, self.what = labels, error_code, what
+
+    def check(self, value: Any) -> str:
+        if isinstance(value, str) and value in self.labels:
+            return value
+        raise PydanticCustomError(
+            self.error_code,
+            "{what}只能是：{choices}",
+            {"what": self.what, "choices": choices_zh(self.labels)},
+        )
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.labels), "description": choices_zh(self.labels)}
+
+
+FactFinding = Annotated[str, CodeChoice(_RULES.fact_findings, "invalid_fact_finding", "事实认定")]
+ClaimFinding = Annotated[
+    str, CodeChoice(_RULES.claim_findings, "invalid_claim_finding", "诉求认定")
+]
+ClosureResult = Annotated[str, CodeChoice(_RULES.results, "invalid_result", "处理结果")]
+RejectReason = Annotated[str, CodeChoice(REJECT_REASONS, "invalid_reject_reason", "不予受理的理由")]
+StoreCategory = Annotated[str, CodeChoice(STORE_CATEGORIES, "invalid_store_category", "存电事项")]
+SupervisionKind = Annotated[
+    str, CodeChoice(SUPERVISION_KINDS, "invalid_supervision_kind", "督办类型")
+]
+SupervisionLevel = Annotated[
+    str, CodeChoice(SUPERVISION_LEVELS, "invalid_supervision_level", "督办级别")
+]
+Satisfaction = Annotated[str, CodeChoice(SATISFACTIONS, "invalid_satisfaction", "满意度")]
+Resolution = Annotated[str, CodeChoice(RESOLUTIONS, "invalid_resolution", "解决情况")]
+EvidencePhase = Annotated[str, CodeChoice(EVIDENCE_PHASES, "invalid_phase", "证据阶段")]
+RecordingKind = Annotated[str, CodeChoice(RECORDING_KINDS, "invalid_recording_kind", "录音类型")]
