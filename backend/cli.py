@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from backend.config import PROJECT_ROOT, get_settings
 from backend.db import engine_for, session_scope
+from backend.quotas.cli import add_quota_parser
+from backend.scoring.cli import add_score_parser
 from backend.seams.clock import SystemClock
 from backend.sla.cli import add_due_parser, add_workdays_parser
 
@@ -120,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     worker.set_defaults(func=_worker)
     add_due_parser(commands, _calendar, profile_factory=_profile)
     add_workdays_parser(commands, _calendar)
+    add_quota_parser(commands, _calendar)
+    add_score_parser(commands)
     args = parser.parse_args(argv)
     try:
         args.func(args)
