@@ -233,7 +233,10 @@ def choose_gate(
     return best
 
 
-def correct_top1(probabilities: np.ndarray, examples: Sequence[Example], numbers: Sequence[int]):
+def correct_top1(
+    probabilities: np.ndarray, examples: Sequence[Example], numbers: Sequence[int]
+) -> np.ndarray:
+    """Per example: is the top-ranked row the label or one of its alternates?"""
     top = np.asarray(numbers)[probabilities.argmax(axis=1)]
     return np.array([int(t) in e.accepted for t, e in zip(top, examples, strict=True)])
 
@@ -244,7 +247,9 @@ def apply_gate(probabilities: np.ndarray, gate: Gate) -> np.ndarray:
     return (top >= gate.min_score) & (top - ordered[:, -2] >= gate.min_margin)
 
 
-def folds(examples: Sequence[Example], n_splits: int, seed: int):
+def folds(
+    examples: Sequence[Example], n_splits: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) index pairs: grouped by message, stratified by row where possible."""
     labels = np.array([e.number for e in examples])
     groups = np.array([e.group for e in examples])
