@@ -64,10 +64,13 @@ class Settings(BaseSettings):
     # "Three failed calls at different times" before an SMS may replace the first-contact call
     # (seed 003): calls this many minutes apart count as different times.
     first_contact_attempt_gap_minutes: int = 30
-    # Auto-dispatch only when the classifier's top category scores at least this and leads the
-    # runner-up by this margin (tuned on tests/data/classifier_eval.jsonl: 100 % precision).
-    classifier_min_score: float = 0.5
-    classifier_min_margin: float = 0.15
+    # Auto-dispatch only when the classifier's top probability is at least this and leads the
+    # runner-up by this margin (the gate scripts/train_classifier.py calibrates on held-out
+    # folds for 98 % precision), or when the member's own pick is in its top 3 with at least
+    # classifier_pick_min_score.
+    classifier_min_score: float = 0.864
+    classifier_min_margin: float = 0.0
+    classifier_pick_min_score: float = 0.1
     # Duplicates: an open order of the same category this close is offered as a duplicate.
     default_duplicate_radius_m: float = 50.0
     duplicate_radius_m: dict[int, float] = {}

@@ -1,16 +1,25 @@
-"""Rank responsibility-list categories for a grid member's report text.
+"""Rank responsibility-list categories for a grid member's report or a hotline complaint.
 
-Pure on purpose: no FastAPI, database or settings imports. The catalog, the keyword file and
-the thresholds come in as arguments, so the API, the dispatcher and the tests share one rule.
+Pure on purpose: no FastAPI, database or settings imports. The catalog, the keyword file, the
+model artefact and the thresholds come in as arguments, so the API, the dispatcher and the
+tests share one rule.
 
-Scoring, in one pass:
-- each category has weighted terms: keywords, synonyms and context from keywords.yaml, plus
-  low-weight phrases derived from the row's own name and scope text;
-- a term of one or two characters counts only when it is a whole jieba token (so 狗 does not
-  fire inside 狗血), a longer term counts wherever it occurs as a substring;
-- a category's raw score is the sum of its matched terms' weights minus its matched negatives;
-  the member's own pick adds a small prior, enough to break a tie, not to beat clear evidence;
-- shown scores are raw / (raw + saturation), in 0..1, so one strong keyword shows as about 0.4.
+The classifier (`Classifier`, built by load_classifier()) is a linear model over character
+n-grams and keyword evidence (backend.dispatch.classifier_model), fitted on the labelled
+reports in tests/data/classifier_eval.jsonl and the catalog's own names and scope text by
+scripts/train_classifier.py, which ships the weights as a compact artefact. Its scores are
+probabilities over the 104 rows. A report is dispatched automatically when
+- the top probability and its lead over the runner-up reach the gate (ConfidenceRule), which
+  the training script calibrates on held-out folds for at least 98 % precision; or
+- the member picked a category and the model ranks it in its top 3 with at least
+  `pick_min_score`: the pick is then confirmed and goes on top.
+
+Loading reads a few MB of arrays and the keyword file (well under a second) and segments no
+words, so start-up stays fast; `warm_up()` does it ahead of the first report.
+
+`KeywordClassifier` is the keyword-only classifier that came before the model (terms from
+keywords.yaml plus each row's name and scope, jieba for whole-word matches of short terms);
+the benchmark prints its figures beside the model's for comparison.
 """
 
 from __future__ import annotations
@@ -18,7 +27,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,13 +34,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jieba
+import numpy as np
 import yaml
 
 from backend.catalog.responsibility_list import (
     CatalogItem,
     ResponsibilityList,
     load_responsibility_list,
+)
+from backend.dispatch.classifier_model import (
+    DEFAULT_META_PATH,
+    DEFAULT_MODEL_PATH,
+    KeywordFeatures,
+    LinearModel,
+    load_model,
+    normalize,
 )
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "catalog" / "data"
@@ -41,6 +57,8 @@ DEFAULT_USERDICT_PATH = DATA_DIR / "jieba_userdict.txt"
 
 # Reports are a sentence or two; a pasted essay should not cost more than a few milliseconds.
 MAX_TEXT_CHARS = 4000
+
+# The keyword classifier's scoring (see KeywordClassifier).
 SATURATION = 4.0  # raw score at which the shown score is 0.5
 PICK_BONUS = 1.5  # half a strong keyword: breaks ties, never outvotes clear text
 NAME_WEIGHT = 1.5  # phrases of the row's name
@@ -59,6 +77,19 @@ _STOPWORD_TEXT = """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SPLIT_NAME = re.compile(r"[、，,（）()\s]+")
 
+__all__ = [
+    "Candidate",
+    "Classification",
+    "Classifier",
+    "ConfidenceRule",
+    "KeywordClassifier",
+    "check_names",
+    "load_classifier",
+    "load_keyword_classifier",
+    "load_keywords",
+    "normalize",
+]
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -75,10 +106,18 @@ class Classification:
 
 @dataclass(frozen=True)
 class ConfidenceRule:
-    """The top candidate is trusted only if it is strong and clearly ahead of the runner-up."""
+    """When a classification may be dispatched without a dispatcher.
 
-    min_score: float = 0.5
-    min_margin: float = 0.15
+    The top candidate is trusted if its score reaches `min_score` and leads the runner-up by
+    `min_margin`. A member's own pick is confirmed if the classifier ranks it in its top 3
+    with at least `pick_min_score`. The defaults are the gate that scripts/train_classifier.py
+    calibrated on held-out folds (recorded in the model's metadata); the keyword classifier
+    has its own scale (KEYWORD_RULE).
+    """
+
+    min_score: float = 0.864
+    min_margin: float = 0.0
+    pick_min_score: float = 0.1
 
     def __call__(self, candidates: tuple[Candidate, ...]) -> bool:
         if not candidates:
@@ -88,15 +127,100 @@ class ConfidenceRule:
         return top >= self.min_score and top - second >= self.min_margin
 
 
-def normalize(text: str) -> str:
-    """NFKC (full-width letters and digits to ASCII), lower case, and no invisible format
-    characters (zero-width spaces split words), as the terms are stored."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+# The keyword classifier's thresholds (raw / (raw + saturation) scores), as it was tuned.
+KEYWORD_RULE = ConfidenceRule(min_score=0.5, min_margin=0.15)
+
+CONFIRMING_RANKS = 3  # a member's pick this high in the ranking counts as confirmed
 
 
 class Classifier:
-    """Scores every catalog row against a text; build one with load_classifier()."""
+    """The learned classifier; build one with load_classifier(). Thread-safe; the artefact is
+    read on warm_up() or the first classify(), whichever comes first."""
+
+    def __init__(
+        self,
+        items: Iterable[CatalogItem],
+        vocabulary: Mapping[int, Mapping[str, float]],
+        *,
+        model_path: Path = DEFAULT_MODEL_PATH,
+        meta_path: Path = DEFAULT_META_PATH,
+    ) -> None:
+        self._items = {item.number: item for item in items}
+        unknown = set(vocabulary) - set(self._items)
+        if unknown:
+            raise ValueError(f"keywords for unknown categories: {sorted(unknown)}")
+        self._vocabulary = vocabulary
+        self._model_path = model_path
+        self._meta_path = meta_path
+        self._lock = threading.Lock()
+        self._model: LinearModel | None = None
+
+    @property
+    def numbers(self) -> frozenset[int]:
+        return frozenset(self._items)
+
+    def warm_up(self) -> None:
+        """Read the model now (e.g. at app start) instead of on the first report."""
+        self._ready()
+
+    def classify(
+        self,
+        text: str,
+        member_pick: int | None = None,
+        *,
+        top_k: int = 3,
+        confidence: ConfidenceRule | None = None,
+    ) -> Classification:
+        """The top_k rows, best first, scored by probability; `member_pick` (a 序号) is
+        confirmed, and put first, when the model ranks it in its top 3."""
+        rule = confidence if confidence is not None else ConfidenceRule()
+        pick = member_pick if member_pick in self._items else None
+        scores = self._ready().scores((text or "")[:MAX_TEXT_CHARS])
+        if not scores.evidence:
+            # Nothing in the text to go on: the member's pick alone, never automatic.
+            alone = (Candidate(pick, self._items[pick].name, 0.0),) if pick is not None else ()
+            return Classification(candidates=alone[: max(top_k, 0)], confident=False)
+        order = np.argsort(-scores.probabilities, kind="stable")
+        ranked = [
+            Candidate(
+                number=scores.numbers[i],
+                name=self._items[scores.numbers[i]].name,
+                score=round(float(scores.probabilities[i]), 4),
+            )
+            for i in order[: max(top_k, CONFIRMING_RANKS)]
+        ]
+        confirmed = next(
+            (
+                c
+                for c in ranked[:CONFIRMING_RANKS]
+                if c.number == pick and c.score >= rule.pick_min_score
+            ),
+            None,
+        )
+        if confirmed is not None:
+            ranked = [confirmed, *(c for c in ranked if c is not confirmed)]
+        candidates = tuple(ranked[: max(top_k, 0)])
+        confident = confirmed is not None or rule(tuple(ranked))
+        return Classification(candidates=candidates, confident=confident and bool(candidates))
+
+    def _ready(self) -> LinearModel:
+        if self._model is not None:
+            return self._model
+        with self._lock:
+            if self._model is None:
+                numbers = sorted(self._items)
+                keywords = KeywordFeatures(
+                    numbers,
+                    self._vocabulary,
+                    {n: self._items[n].name for n in numbers},
+                )
+                self._model = load_model(keywords, self._model_path, self._meta_path)
+        return self._model
+
+
+class KeywordClassifier:
+    """The keyword-only classifier that preceded the learned model; kept for comparison in
+    benchmarks/classifier_eval.py. Build one with load_keyword_classifier()."""
 
     def __init__(
         self,
@@ -116,7 +240,7 @@ class Classifier:
         self._saturation = saturation
         self._pick_bonus = pick_bonus
         self._lock = threading.Lock()
-        self._tokenizer: jieba.Tokenizer | None = None
+        self._tokenizer: Any = None
         # term -> [(category, weight)]; filled on first use because jieba's load takes ~1 s.
         self._short: dict[str, list[tuple[int, float]]] = {}
         self._long: dict[str, list[tuple[int, float]]] = {}
@@ -138,7 +262,7 @@ class Classifier:
         confidence: ConfidenceRule | None = None,
     ) -> Classification:
         """The top_k rows with any evidence, best first; `member_pick` (a 序号) adds a prior."""
-        rule = confidence if confidence is not None else ConfidenceRule()
+        rule = confidence if confidence is not None else KEYWORD_RULE
         raw = self.raw_scores(text)
         if member_pick in self._items and self._pick_bonus > 0:
             raw[member_pick] = raw.get(member_pick, 0.0) + self._pick_bonus
@@ -169,11 +293,13 @@ class Classifier:
     def _shown(self, raw: float) -> float:
         return round(raw / (raw + self._saturation), 4)
 
-    def _ready(self) -> jieba.Tokenizer:
+    def _ready(self) -> Any:
         if self._tokenizer is not None:
             return self._tokenizer
         with self._lock:
             if self._tokenizer is None:
+                import jieba  # only this comparison classifier segments words
+
                 # A private tokenizer: the global one may carry other modules' words.
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
@@ -188,7 +314,7 @@ class Classifier:
                 self._tokenizer = tokenizer
         return self._tokenizer
 
-    def _build_terms(self, tokenizer: jieba.Tokenizer) -> dict[str, dict[int, float]]:
+    def _build_terms(self, tokenizer: Any) -> dict[str, dict[int, float]]:
         """term -> category -> weight, from the keyword file plus each row's name and scope."""
         terms: dict[str, dict[int, float]] = defaultdict(dict)
         for number, entries in self._vocabulary.items():
@@ -200,7 +326,7 @@ class Classifier:
                 terms[term].setdefault(number, weight)
         return terms
 
-    def _derived_terms(self, tokenizer: jieba.Tokenizer) -> dict[int, dict[str, float]]:
+    def _derived_terms(self, tokenizer: Any) -> dict[int, dict[str, float]]:
         scope_tokens: dict[int, set[str]] = {}
         for number, item in self._items.items():
             words = {normalize(w) for w in tokenizer.cut(item.scope, HMM=False)}
@@ -237,10 +363,16 @@ class Classifier:
             target[term] = sorted(by_number.items())
 
 
+def _read_yaml(path: Path | str) -> Any:
+    # libyaml's loader when present: the pure-Python one takes most of a second here.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=loader)
+
+
 def load_keywords(path: Path | str = DEFAULT_KEYWORDS_PATH) -> dict[int, dict[str, float]]:
     """Read keywords.yaml into category -> term -> signed weight (negatives are below zero)."""
-    with open(path, encoding="utf-8") as f:
-        raw = yaml.safe_load(f)
+    raw = _read_yaml(path)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("categories"), Mapping):
         raise ValueError(f"{path}: expected a mapping with 'categories'")
     defaults = {"keyword": 3.0, "synonym": 2.0, "context": 0.75, "negative": 3.0}
@@ -290,8 +422,7 @@ def _terms(value: Any, default: float, number: int, field: str) -> list[tuple[st
 
 def check_names(vocabulary_path: Path | str, catalog: ResponsibilityList) -> None:
     """Fail if a keyword entry's `name` disagrees with the catalog row it is filed under."""
-    with open(vocabulary_path, encoding="utf-8") as f:
-        raw = yaml.safe_load(f)
+    raw = _read_yaml(vocabulary_path)
     names = {item.number: item.name for item in catalog.items}
     for number, entry in raw["categories"].items():
         name = entry.get("name")
@@ -300,14 +431,36 @@ def check_names(vocabulary_path: Path | str, catalog: ResponsibilityList) -> Non
 
 
 def load_classifier(
-    keywords_path: Path | str = DEFAULT_KEYWORDS_PATH, catalog: ResponsibilityList | None = None
+    keywords_path: Path | str = DEFAULT_KEYWORDS_PATH,
+    catalog: ResponsibilityList | None = None,
+    model_path: Path | str = DEFAULT_MODEL_PATH,
 ) -> Classifier:
-    """A classifier for the catalog (default: the bundled list), cached per arguments."""
-    return _cached(Path(keywords_path).resolve(), catalog)
+    """The learned classifier for the catalog (default: the bundled list and model), cached
+    per arguments. Cheap: the model itself is read on warm_up() or the first report."""
+    model = Path(model_path).resolve()
+    return _cached(Path(keywords_path).resolve(), catalog, model, model.with_suffix(".json"))
 
 
 @lru_cache(maxsize=8)
-def _cached(keywords_path: Path, catalog: ResponsibilityList | None) -> Classifier:
+def _cached(
+    keywords_path: Path, catalog: ResponsibilityList | None, model_path: Path, meta_path: Path
+) -> Classifier:
     catalog = catalog if catalog is not None else load_responsibility_list()
     check_names(keywords_path, catalog)
-    return Classifier(catalog.items, load_keywords(keywords_path))
+    return Classifier(
+        catalog.items, load_keywords(keywords_path), model_path=model_path, meta_path=meta_path
+    )
+
+
+def load_keyword_classifier(
+    keywords_path: Path | str = DEFAULT_KEYWORDS_PATH, catalog: ResponsibilityList | None = None
+) -> KeywordClassifier:
+    """The keyword-only classifier (for comparison), cached per arguments."""
+    return _cached_keywords(Path(keywords_path).resolve(), catalog)
+
+
+@lru_cache(maxsize=8)
+def _cached_keywords(keywords_path: Path, catalog: ResponsibilityList | None) -> KeywordClassifier:
+    catalog = catalog if catalog is not None else load_responsibility_list()
+    check_names(keywords_path, catalog)
+    return KeywordClassifier(catalog.items, load_keywords(keywords_path))

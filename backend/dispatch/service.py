@@ -56,7 +56,9 @@ def classify_text(text: str, settings: Settings) -> ClassifyOut:
 
 def _classify(text: str, member_pick: int | None, settings: Settings) -> Classification:
     rule = ConfidenceRule(
-        min_score=settings.classifier_min_score, min_margin=settings.classifier_min_margin
+        min_score=settings.classifier_min_score,
+        min_margin=settings.classifier_min_margin,
+        pick_min_score=settings.classifier_pick_min_score,
     )
     return load_classifier().classify(text, member_pick, confidence=rule)
 

@@ -1,11 +1,15 @@
-"""The report classifier: acceptance texts, the member's pick, confidence, the labelled
-evaluation set, and robustness on arbitrary text."""
+"""The report classifier: acceptance texts, the member's pick, confidence, the labelled set,
+held-out accuracy, the shipped model artefact, and robustness on arbitrary text."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,9 +19,17 @@ from backend.dispatch.classifier import (
     DEFAULT_KEYWORDS_PATH,
     Classifier,
     ConfidenceRule,
+    KeywordClassifier,
     check_names,
     load_classifier,
+    load_keyword_classifier,
     load_keywords,
+)
+from backend.dispatch.classifier_model import (
+    DEFAULT_META_PATH,
+    DEFAULT_MODEL_PATH,
+    file_sha256,
+    load_metadata,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,9 +76,21 @@ CLEAR_REPORTS = [
 ]
 
 
+# The two reports the classifier issue names as typical of what a member types.
+ISSUE_REPORTS = [
+    ("人行道上有共享单车乱停放挡住盲道", 4),
+    ("小区门口垃圾堆放很久没人清理，气味很大", 5),
+]
+
+
 @pytest.fixture(scope="module")
 def classifier() -> Classifier:
     return load_classifier()
+
+
+@pytest.fixture(scope="module")
+def keyword_classifier() -> KeywordClassifier:
+    return load_keyword_classifier()
 
 
 def _eval_rows() -> list[dict]:
@@ -108,13 +132,70 @@ def test_empty_or_nonsense_text_has_no_candidates(classifier: Classifier, text: 
     assert result.confident is False
 
 
-def test_member_pick_breaks_a_tie(classifier: Classifier) -> None:
-    # 20 and 75 are both 露天焚烧 (street vs. inside an estate): this text cannot tell them apart.
+def test_shared_bikes_on_the_tactile_path_are_dispatched(classifier: Classifier) -> None:
+    text, number = ISSUE_REPORTS[0]
+    result = classifier.classify(text)
+    assert result.candidates[0].number == number
+    assert result.confident
+
+
+def test_uncleared_rubbish_at_the_gate_ranks_exposed_rubbish_first(classifier: Classifier) -> None:
+    # 5 暴露垃圾 (the must-solve 垃圾堆放 row) against 41 小区环境脏、乱, whose scope text says
+    # "垃圾无人清理": the model puts 5 first, just under the automatic gate on its own; the
+    # member's pick of 5 confirms it.
+    text, number = ISSUE_REPORTS[1]
+    result = classifier.classify(text)
+    assert result.candidates[0].number == number
+    assert {c.number for c in result.candidates[:2]} == {5, 41}
+    confirmed = classifier.classify(text, member_pick=number)
+    assert confirmed.candidates[0].number == number and confirmed.confident
+
+
+def test_member_pick_in_the_top_three_is_confirmed(classifier: Classifier) -> None:
+    # 20 and 75 are both 露天焚烧 (street vs. inside an estate): this text cannot tell them
+    # apart, so it is not automatic on its own; either pick confirms its row.
     text = "有人在烧东西"
-    raw = classifier.raw_scores(text)
+    plain = classifier.classify(text)
+    assert not plain.confident
+    assert {20, 75} <= {c.number for c in plain.candidates}
+    for pick in (20, 75):
+        result = classifier.classify(text, member_pick=pick)
+        assert result.candidates[0].number == pick
+        assert result.confident
+        assert sorted(c.number for c in result.candidates) == sorted(
+            c.number for c in plain.candidates
+        )
+
+
+def test_member_pick_outside_the_top_three_is_not_confirmed(classifier: Classifier) -> None:
+    text = "这里有问题请处理"
+    ranked = [c.number for c in classifier.classify(text, top_k=10).candidates]
+    outside = next(n for n in (26, 5, 34, 79, 66) if n not in ranked[:3])
+    result = classifier.classify(text, member_pick=outside)
+    assert not result.confident
+    assert result.candidates[0].number == ranked[0]
+
+
+def test_member_pick_with_a_weak_score_is_not_confirmed(classifier: Classifier) -> None:
+    text = "这里有问题请处理"
+    third = classifier.classify(text).candidates[2]
+    assert third.score < ConfidenceRule().pick_min_score
+    assert not classifier.classify(text, member_pick=third.number).confident
+    lenient = ConfidenceRule(pick_min_score=0.0)
+    assert classifier.classify(text, member_pick=third.number, confidence=lenient).confident
+
+
+def test_keyword_classifier_pick_breaks_a_tie(keyword_classifier: KeywordClassifier) -> None:
+    # The keyword-only classifier (kept for comparison) adds a small prior for the pick.
+    text = "有人在烧东西"
+    raw = keyword_classifier.raw_scores(text)
     assert raw[20] == raw[75] > 0
-    assert classifier.classify(text, member_pick=75).candidates[0].number == 75
-    assert classifier.classify(text, member_pick=20).candidates[0].number == 20
+    assert keyword_classifier.classify(text, member_pick=75).candidates[0].number == 75
+    assert keyword_classifier.classify(text, member_pick=20).candidates[0].number == 20
+    assert (
+        keyword_classifier.classify("楼道里堆满了纸箱和旧家具，消防通道被堵").candidates[0].number
+        in CORRIDOR_ROWS
+    )
 
 
 def test_member_pick_does_not_beat_clear_contrary_text(classifier: Classifier) -> None:
@@ -143,10 +224,13 @@ def test_unknown_member_pick_is_ignored(classifier: Classifier) -> None:
 
 
 def test_confidence_thresholds_are_arguments(classifier: Classifier) -> None:
-    text = "有人在公共停车位上私装地锁"
+    text = "消防通道上停满了私家车，消防车进不来"
+    first, second = classifier.classify(text).candidates[:2]
     assert classifier.classify(text).confident
-    assert not classifier.classify(text, confidence=ConfidenceRule(min_score=0.99)).confident
-    assert not classifier.classify(text, confidence=ConfidenceRule(min_margin=0.99)).confident
+    stricter_score = ConfidenceRule(min_score=first.score + 0.001)
+    stricter_margin = ConfidenceRule(min_margin=first.score - second.score + 0.001)
+    assert not classifier.classify(text, confidence=stricter_score).confident
+    assert not classifier.classify(text, confidence=stricter_margin).confident
 
 
 def test_top_k_limits_candidates_and_scores_descend(classifier: Classifier) -> None:
@@ -187,29 +271,45 @@ def test_keywords_for_unknown_rows_are_rejected() -> None:
     items = load_responsibility_list().items
     with pytest.raises(ValueError, match="unknown categories"):
         Classifier(items, {105: {"群租": 3.0}})
+    with pytest.raises(ValueError, match="unknown categories"):
+        KeywordClassifier(items, {105: {"群租": 3.0}})
 
 
-# --- the labelled evaluation set -------------------------------------------------------------
+# --- the labelled set ------------------------------------------------------------------------
 
 
-def test_eval_set_shape() -> None:
+def test_labelled_set_shape() -> None:
     rows = _eval_rows()
     numbers = {item.number for item in load_responsibility_list().items}
-    assert len(rows) >= 150
-    assert len({r["number"] for r in rows}) >= 30
+    assert len(rows) >= 1000
+    # Every catalog row has texts, so the model knows each one from more than its name.
+    assert {r["number"] for r in rows} == numbers
+    assert len({r["text"] for r in rows}) == len(rows)
     for row in rows:
-        assert set(row) == {"message_id", "text", "number", "alternates", "field"}
-        # Odd ids are held out for an independent evaluation; none may appear here.
-        assert row["message_id"] % 2 == 0
-        assert row["field"] in {"subject", "detail"}
+        common = {"text", "number", "alternates", "field", "batch"}
+        if "message_id" in row:
+            assert set(row) == common | {"message_id"}
+            # Odd ids are held out for an independent evaluation; none may appear here.
+            assert row["message_id"] % 2 == 0
+            assert row["field"] in {"subject", "detail"}
+        else:
+            assert set(row) == common | {"source"}
+            assert row["source"] == "patrol_style" and row["field"] == "report"
+        assert row["batch"] in {1, 2}
         assert row["text"].strip()
         assert row["number"] in numbers
         assert set(row["alternates"]) <= numbers - {row["number"]}
 
 
+def test_acceptance_texts_are_not_training_texts() -> None:
+    training = {r["text"] for r in _eval_rows()}
+    for text, _ in CLEAR_REPORTS + ISSUE_REPORTS:
+        assert text not in training
+
+
 @pytest.mark.skipif(not MESSAGES_PATH.exists(), reason="shared test data not present")
-def test_eval_texts_are_verbatim_from_even_messages() -> None:
-    wanted = {r["message_id"] for r in _eval_rows()}
+def test_labelled_texts_are_verbatim_from_even_messages() -> None:
+    wanted = {r["message_id"] for r in _eval_rows() if "message_id" in r}
     messages = {}
     with open(MESSAGES_PATH, encoding="utf-8") as f:
         for line in f:
@@ -218,6 +318,8 @@ def test_eval_texts_are_verbatim_from_even_messages() -> None:
             if message["id"] % 2 == 0 and message["id"] in wanted:
                 messages[message["id"]] = message
     for row in _eval_rows():
+        if "message_id" not in row:
+            continue
         message = messages[row["message_id"]]
         if row["field"] == "subject":
             assert row["text"] == message["subject"]
@@ -225,22 +327,104 @@ def test_eval_texts_are_verbatim_from_even_messages() -> None:
             assert row["text"] in (message["detail"] or "")
 
 
-def test_accuracy_floor_on_eval_set(classifier: Classifier) -> None:
-    rows = _eval_rows()
-    top1 = top3 = confident = confident_right = 0
-    for row in rows:
-        accepted = {row["number"], *row["alternates"]}
-        result = classifier.classify(row["text"])
-        numbers = [c.number for c in result.candidates]
-        hit = bool(numbers) and numbers[0] in accepted
-        top1 += hit
-        top3 += bool(accepted & set(numbers))
-        confident += result.confident
-        confident_right += result.confident and hit
-    assert top1 / len(rows) >= 0.85
-    assert top3 / len(rows) >= 0.95
-    assert confident_right / confident >= 0.95
-    assert confident / len(rows) >= 0.4
+def test_held_out_accuracy_floor() -> None:
+    # 5-fold cross-validation grouped by message: every text is scored by a model that never
+    # saw it (the benchmark adds the nested gate and more figures).
+    from backend.dispatch.classifier_training import load_examples, out_of_fold
+    from scripts.train_classifier import keyword_features
+
+    catalog = load_responsibility_list()
+    keywords = keyword_features(catalog)
+    examples = load_examples(EVAL_PATH)
+    meta = load_metadata()
+    from backend.dispatch.classifier_training import TrainConfig
+
+    probabilities = out_of_fold(examples, catalog, keywords, TrainConfig(**meta["config"]), 5, 0)
+    numbers = np.array(keywords.numbers)
+    top3 = numbers[np.argsort(-probabilities, axis=1)[:, :3]]
+    top1 = np.mean([t[0] in e.accepted for t, e in zip(top3, examples, strict=True)])
+    in_top3 = np.mean([bool(e.accepted & set(t)) for t, e in zip(top3, examples, strict=True)])
+    assert top1 >= 0.88
+    assert in_top3 >= 0.96
+
+
+# --- the shipped model -----------------------------------------------------------------------
+
+
+def test_artefact_matches_its_recorded_checksums() -> None:
+    from scripts.train_classifier import input_checksums
+
+    meta = load_metadata()
+    assert file_sha256(DEFAULT_MODEL_PATH) == meta["model_sha256"]
+    # Stale if the labelled data, the catalog or keywords.yaml changed without a rebuild.
+    assert meta["inputs_sha256"] == input_checksums()
+    assert DEFAULT_MODEL_PATH.stat().st_size < 5_000_000
+
+
+def test_artefact_is_reproducible_from_the_committed_data() -> None:
+    from scripts.train_classifier import build
+
+    arrays, meta = build()
+    with np.load(DEFAULT_MODEL_PATH, allow_pickle=False) as shipped:
+        assert shipped["ngrams"].tolist() == arrays["ngrams"].tolist()
+        assert shipped["numbers"].tolist() == arrays["numbers"].tolist()
+        for name in ("idf", "ngram_weights", "keyword_weights", "intercept"):
+            np.testing.assert_allclose(
+                shipped[name].astype(np.float64), arrays[name].astype(np.float64), atol=2e-3
+            )
+    recorded = load_metadata()
+    assert meta["config"] == recorded["config"]
+    assert meta["gate"]["min_score"] == pytest.approx(recorded["gate"]["min_score"], abs=0.01)
+
+
+def test_gate_settings_default_to_the_calibrated_gate() -> None:
+    from backend.config import Settings
+
+    gate = load_metadata()["gate"]
+    rule = ConfidenceRule()
+    settings = Settings()
+    assert rule.min_score == pytest.approx(gate["min_score"], abs=5e-4)
+    assert rule.min_margin == pytest.approx(gate["min_margin"])
+    assert settings.classifier_min_score == rule.min_score
+    assert settings.classifier_min_margin == rule.min_margin
+    assert settings.classifier_pick_min_score == rule.pick_min_score
+
+
+def test_tampered_artefact_is_refused(tmp_path: Path) -> None:
+    model = tmp_path / "classifier_model.npz"
+    meta = tmp_path / "classifier_model.json"
+    shutil.copy(DEFAULT_MODEL_PATH, model)
+    shutil.copy(DEFAULT_META_PATH, meta)
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model.write_bytes(bytes(data))
+    catalog = load_responsibility_list()
+    fresh = Classifier(catalog.items, load_keywords(), model_path=model, meta_path=meta)
+    with pytest.raises(ValueError, match="checksum"):
+        fresh.warm_up()
+
+
+def test_loading_needs_no_network_and_no_word_dictionary() -> None:
+    # A fresh process with sockets disabled: the model comes from the package's own files,
+    # and jieba (whose dictionary load took seconds) is never imported on this path.
+    probe = """
+import socket, sys
+def refuse(*args, **kwargs):
+    raise OSError("network disabled")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+from backend.dispatch.classifier import load_classifier
+classifier = load_classifier()
+classifier.warm_up()
+result = classifier.classify("人行道上有共享单车乱停放挡住盲道")
+assert "jieba" not in sys.modules
+print(result.candidates[0].number, result.confident)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["4", "True"]
 
 
 # --- robustness ------------------------------------------------------------------------------
