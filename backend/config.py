@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     wecom_webhook_url: str | None = None
     # Where people open the app, for links in outbound messages (None: no links).
     public_base_url: str | None = None
+    # The built PWA served at `/`, and the app's map: no tiles by default (closed networks).
+    pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
+    map_tile_url: str | None = None
+    map_tile_crs: Literal["wgs84", "gcj02", "bd09"] = "gcj02"
+    map_tile_attribution: str | None = None
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30

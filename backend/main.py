@@ -21,6 +21,7 @@ from backend.openapi import install_openapi
 from backend.seams.clock import Clock, SystemClock
 from backend.seams.notifier import notifier_from_url
 from backend.seams.storage import LocalStorage, S3Storage, Storage
+from backend.web import install_web
 
 
 def make_storage(settings: Settings) -> Storage:
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(api_router)
     install_openapi(app)
     install_docs(app, settings)
+    install_web(app, settings)  # after the API and docs: its catch-all serves the PWA
     # Outermost last: headers wrap everything, body limits run before any route reads.
     app.add_middleware(
         BodyLimits,

@@ -157,6 +157,7 @@ MATRIX: dict[tuple[str, str], Row] = {
 # Open to anyone; the expected answers without a token.
 PUBLIC: dict[tuple[str, str], tuple[set[int], Callable[[], dict[str, Any]] | None]] = {
     ("GET", "/api/v1/health"): ({200}, None),
+    ("GET", "/api/v1/client-config"): ({200}, None),
     ("POST", "/api/v1/auth/login"): ({200}, None),
     ("POST", "/api/v1/auth/refresh"): ({401}, lambda: {"refresh_token": "not-a-token"}),
     ("POST", "/api/v1/auth/logout"): ({204}, lambda: {"refresh_token": "not-a-token"}),
