@@ -14,7 +14,6 @@ from backend.org.router import router as org_router
 from backend.reports.router import router as reports_router
 from backend.sla.router import router as calendar_router
 from backend.workorders.router import router as workorders_router
-from backend.workorders.steps_router import router as steps_router
 
 api_router = APIRouter(prefix="/api/v1")
 for router in (
@@ -26,7 +25,6 @@ for router in (
     media_router,
     dispatch_router,
     workorders_router,
-    steps_router,
     inbox_router,
     calendar_router,
 ):

@@ -39,9 +39,9 @@ def _load_catalog(_: argparse.Namespace) -> None:
 
 
 def _demo(_: argparse.Namespace) -> None:
+    from backend.dispatch.demo import create_demo_reports
     from backend.main import make_storage
     from backend.org.demo import DEMO_PASSWORD, create_demo_street
-    from backend.reports.demo import create_demo_reports
 
     settings = get_settings()
     with session_scope(engine_for(settings.database_url)) as session:
@@ -81,7 +81,7 @@ def _worker(args: argparse.Namespace) -> None:
 
     from backend.notify.outbox import deliver_pending
     from backend.seams.notifier import notifier_from_url
-    from backend.sla.sweep import run_forever, sweep
+    from backend.worker import run_forever, sweep
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()

@@ -74,8 +74,10 @@ class Settings(BaseSettings):
     # Duplicates: an open order of the same category this close is offered as a duplicate.
     default_duplicate_radius_m: float = 50.0
     duplicate_radius_m: dict[int, float] = {}
-    # 返潮: an earlier order of the category this close (or at the same address) is a repeat.
+    # 返潮: an earlier order of the category this close (or at the same address), within the
+    # window, is the problem coming back.
     repeat_radius_m: float = 30.0
+    repeat_window_days: int = 365
     # The embedded mode runs the deadline sweep in the API process; scale-out runs
     # `gridline worker` processes instead.
     inprocess_worker: bool = True

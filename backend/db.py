@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, DateTime, Integer, event
 from sqlalchemy.engine import Engine, create_engine
@@ -51,6 +52,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_WRITE_INTENT: ContextVar[bool] = ContextVar("gridline_write_intent", default=False)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class ReadSnapshotWrite(RuntimeError):
+    """A write in a SQLite transaction that began as a read: another writer may have
+    committed since its snapshot, so the write could fail or act on stale reads. Call
+    ``begin_write`` before the first write."""
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -66,11 +77,24 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(conn: Any) -> None:
-            # Take the write lock at the start: a transaction that reads and then writes
-            # would otherwise fail with SQLITE_BUSY when another writer committed between.
-            # The embedded SQLite mode serialises writers; PostgreSQL is the scale-out path.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(conn: Any) -> None:
+            # Reads run in deferred transactions (WAL: never blocked by a writer, never
+            # blocking one). A transaction that will write takes the write lock at its start,
+            # so it never reads a snapshot that another writer makes stale.
+            immediate = _WRITE_INTENT.get()
+            conn.info["immediate"] = immediate
+            conn.info["read"] = False
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _guard(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+            if conn.info.get("immediate", True):
+                return
+            if statement.lstrip()[:7].upper().startswith(_WRITES):
+                if conn.info.get("read"):
+                    raise ReadSnapshotWrite(statement.split(None, 3)[:3])
+            elif not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+                conn.info["read"] = True
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -81,11 +105,45 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+def begin_write(session: Session) -> None:
+    """Ends the request's read snapshot and starts its write transaction.
+
+    SQLite: the reads so far were a deferred transaction; it is ended (it wrote nothing, so
+    ending it keeps the objects it loaded) and ``BEGIN IMMEDIATE`` takes the database write
+    lock, so everything from here on reads the latest commit and writes without a conflict.
+    PostgreSQL: writers lock rows, not the database, so the transaction simply goes on. Call
+    it once, before the first write; the session dependency still commits once, at the end.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        connection = session.connection()
+        if connection.info.get("immediate"):
+            return
+        session.commit()
+    with writing():
+        session.connection()
+
+
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
+def writing() -> Iterator[None]:
+    """Transactions begun inside take SQLite's write lock at their start (migrations, a
+    connection used outside a Session)."""
+    token = _WRITE_INTENT.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_INTENT.reset(token)
+
+
+@contextmanager
+def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error. ``write``: the work writes
+    (workers, commands), so on SQLite it holds the write lock from the start."""
     session = Session(engine, expire_on_commit=False)
     try:
+        if write:
+            begin_write(session)
         yield session
         session.commit()
     except BaseException:
@@ -93,3 +151,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+class _HasId(Protocol):
+    id: int | None
+
+
+def row_id(row: _HasId) -> int:
+    """The id of a row that has been flushed (a row without one is a programming error)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id

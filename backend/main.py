@@ -22,6 +22,7 @@ from backend.seams.clock import Clock, SystemClock
 from backend.seams.notifier import notifier_from_url
 from backend.seams.storage import LocalStorage, S3Storage, Storage
 from backend.web import install_web
+from backend.worker import run_forever
 
 
 def make_storage(settings: Settings) -> Storage:
@@ -44,11 +45,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         # Embedded mode: the deadline sweep runs beside the API; scale-out runs workers.
         stop = threading.Event()
         thread: threading.Thread | None = None
-        # Load jieba's dictionary now, not on the first report (~1 s).
+        # Load the classifier's model now, not on the first report.
         load_classifier().warm_up()
         if settings.inprocess_worker:
-            from backend.sla.sweep import run_forever
-
             thread = threading.Thread(
                 target=run_forever,
                 args=(

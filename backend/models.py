@@ -8,6 +8,7 @@ from backend.org.models import Department, Grid, GridMember
 from backend.reports.models import Report
 from backend.sla.models import CalendarDay, CalendarYear, Clock
 from backend.workorders.models import (
+    ContactAttempt,
     Coordination,
     Extension,
     OrderCounter,
@@ -23,6 +24,7 @@ __all__ = [
     "CalendarYear",
     "Category",
     "Clock",
+    "ContactAttempt",
     "Coordination",
     "Department",
     "Extension",

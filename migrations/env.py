@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 import backend.models  # noqa: F401  (registers every table)
 from backend.config import get_settings
-from backend.db import make_engine
+from backend.db import make_engine, writing
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -36,7 +36,7 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = make_engine(_url())
-    with engine.connect() as conn:
+    with writing(), engine.connect() as conn:
         _run(conn)
     engine.dispose()
 
@@ -49,7 +49,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
     )
-    with context.begin_transaction():
+    with writing(), context.begin_transaction():
         context.run_migrations()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -116,14 +116,25 @@ def demo(db: Engine, settings: Settings, clock: FrozenClock) -> None:
 
 
 @pytest.fixture
-def as_user(client: TestClient, demo: None) -> Callable[..., dict[str, str]]:
-    """Logs a demo user in over HTTP and returns the Authorization header."""
+def as_user(
+    client: TestClient, demo: None, clock: FrozenClock
+) -> Callable[..., dict[str, str]]:
+    """Logs a demo user in over HTTP and returns the Authorization header. Each user logs in
+    once per test (argon2 is slow on purpose) and again only when the test's clock has moved
+    past the access token's lifetime."""
+    tokens: dict[tuple[str, str], tuple[datetime, dict[str, str]]] = {}
 
     def _login(username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+        now = clock.now()
+        cached = tokens.get((username, password))
+        if cached is not None and now - cached[0] < timedelta(minutes=10):
+            return cached[1]
         response = client.post(
             "/api/v1/auth/login", data={"username": username, "password": password}
         )
         assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+        header = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        tokens[(username, password)] = (now, header)
+        return header
 
     return _login

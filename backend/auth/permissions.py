@@ -34,8 +34,8 @@ def may_see_order(
     lead_department_id: int | None,
     assist_ids: list[int],
     reporter_ids: list[int],
-    grid_id: int | None = None,
-    user_grid_ids: list[int] | None = None,
+    *,
+    in_user_grid: bool = False,
 ) -> bool:
     """Street-wide roles; handlers of the lead or an assisting department; the reporters;
     inspectors for orders in the grids they patrol (they verify results on site)."""
@@ -43,6 +43,6 @@ def may_see_order(
         return True
     if user.role == Role.handler and user.department_id is not None:
         return user.department_id == lead_department_id or user.department_id in assist_ids
-    if user.role == Role.inspector and grid_id is not None and grid_id in (user_grid_ids or []):
+    if user.role == Role.inspector and in_user_grid:
         return True
     return user.id in reporter_ids

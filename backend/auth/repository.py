@@ -108,3 +108,12 @@ def mark_rotated(session: Session, token_id: int, at: datetime) -> bool:
         .values(rotated_at=at)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def phones_of(session: Session, user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    query = select(User.id, User.phone).where(
+        col(User.id).in_(user_ids), col(User.phone).is_not(None), col(User.is_active).is_(True)
+    )
+    return {i: phone for i, phone in session.exec(query) if i is not None and phone}

@@ -14,6 +14,7 @@ from backend.auth import repository as repo
 from backend.auth import throttle, tokens
 from backend.auth.models import RefreshToken, Role, User
 from backend.config import Settings
+from backend.db import begin_write
 from backend.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
 
 
@@ -97,6 +98,7 @@ def login(
     _check_throttle(session, username, client_address, settings, now)
     user = repo.user_by_username(session, username)
     ok = tokens.verify_password(user.password_hash if user else None, password)
+    begin_write(session)  # the checks above read; from here the login writes
     if not ok or user is None or not _usable(user, settings):
         repo.add_failure(session, username, client_address, now)
         # The failure must be counted even though the request fails.
@@ -108,6 +110,7 @@ def login(
 def refresh(
     session: Session, refresh_token: str, settings: Settings, now: datetime, *, secret: str
 ) -> TokenPair:
+    begin_write(session)
     stored = repo.refresh_by_hash(
         session, tokens.hash_refresh_token(refresh_token), for_update=True
     )
@@ -133,6 +136,7 @@ def refresh(
 
 
 def logout(session: Session, refresh_token: str, now: datetime) -> None:
+    begin_write(session)
     stored = repo.refresh_by_hash(session, tokens.hash_refresh_token(refresh_token))
     if stored is not None:
         repo.revoke_family(session, stored.family_id, now)
@@ -157,6 +161,7 @@ def create_user(
         raise InvalidInput(
             "承办人必须属于一个处置部门", code="department_required", field="department_id"
         )
+    begin_write(session)
     user = User(
         username=username,
         display_name=display_name,

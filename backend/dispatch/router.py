@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends
 from backend.auth.models import Role, User
 from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, require_roles
 from backend.dispatch import service
-from backend.dispatch.schemas import ClassifyIn, ClassifyOut, DispatchIn, MergeIn, QueueItemOut
+from backend.dispatch.schemas import ClassifyIn, ClassifyOut, DispatchIn, QueueItemOut
 from backend.fields import IdPath
 from backend.pagination import Page
+from backend.workorders import service as orders
+from backend.workorders.disposal import service as disposal
+from backend.workorders.disposal.schemas import MergeIn
 from backend.workorders.schemas import WorkOrderOut
-from backend.workorders.service import order_out
 
 router = APIRouter(tags=["dispatch"])
 
@@ -41,13 +43,18 @@ def dispatch(
     settings: SettingsDep,
     now: NowDep,
 ) -> WorkOrderOut:
-    return order_out(
-        session, service.dispatch_manually(session, order_id, body, user, settings, now), now
-    )
+    service.dispatch_manually(session, order_id, body, user, settings, now)
+    return orders.answer(session, user, order_id, settings, now)
 
 
 @router.post("/workorders/{order_id}/merge", response_model=WorkOrderOut)
 def merge(
-    order_id: IdPath, body: MergeIn, user: Dispatcher, session: SessionDep, now: NowDep
+    order_id: IdPath,
+    body: MergeIn,
+    user: Dispatcher,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> WorkOrderOut:
-    return order_out(session, service.merge(session, order_id, body, user, now), now)
+    disposal.merge(session, user, order_id, body, settings, now)
+    return orders.answer(session, user, order_id, settings, now)

@@ -6,16 +6,11 @@ from pydantic import BaseModel, Field
 
 from backend.fields import ApiModel, CategoryNumber, Id, Version
 from backend.timefmt import ApiDateTime
+from backend.workorders.schemas import CandidateOut
 
 
 class ClassifyIn(ApiModel):
     text: str = Field(min_length=1, max_length=2000)
-
-
-class CandidateOut(BaseModel):
-    number: int
-    name: str
-    score: float
 
 
 class ClassifyOut(BaseModel):
@@ -32,11 +27,6 @@ class DispatchIn(ApiModel):
     assist_department_ids: list[Id] | None = Field(default=None, max_length=20)
     # 复/重: the citizen's repeat complaint; its returns will need a leader.
     marked_repeat: bool = False
-
-
-class MergeIn(ApiModel):
-    version: Version
-    into_work_order_id: Id
 
 
 class DuplicateOut(BaseModel):

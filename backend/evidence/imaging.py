@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -36,6 +35,7 @@ from backend.evidence.watermark import (
     draw_watermark,
     find_cjk_font,
 )
+from backend.geo import haversine_m
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -216,14 +216,6 @@ class ProcessedPhoto:
 
 
 DistanceFn = Callable[[float, float, float, float], float]
-
-
-def _haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in metres; plenty for a "far" flag."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6371008.8 * math.asin(min(1.0, math.sqrt(h)))
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -411,7 +403,7 @@ def photo_flags(
     report_lng: float | None,
     stale_hours: float,
     far_m: float,
-    distance_m: DistanceFn = _haversine_m,
+    distance_m: DistanceFn = haversine_m,
     claimed_taken_at: datetime | None = None,
     future_minutes: float = 10.0,
 ) -> tuple[str, ...]:
@@ -476,7 +468,7 @@ def process_photo(
     thumb_max: int = 320,
     quality: int = 82,
     local_tz: tzinfo = _SHANGHAI,
-    distance_m: DistanceFn = _haversine_m,
+    distance_m: DistanceFn = haversine_m,
 ) -> ProcessedPhoto:
     """Check, read and derive everything for one uploaded photo (see module docstring).
 

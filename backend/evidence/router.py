@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Response
 
-from backend.deps import CurrentUser, SessionDep, StorageDep
+from backend.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
 from backend.evidence import media
 from backend.evidence.audio import MIME_TYPES
 from backend.evidence.service import IMAGE_MIME
@@ -40,10 +40,11 @@ def photo(
     user: CurrentUser,
     session: SessionDep,
     storage: StorageDep,
+    settings: SettingsDep,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    blob = photo_download(session, user, photo_id, variant)
+    blob = photo_download(session, user, photo_id, variant, settings)
     return media.serve(storage, blob, range_header, if_none_match)
 
 
@@ -57,8 +58,9 @@ def recording(
     user: CurrentUser,
     session: SessionDep,
     storage: StorageDep,
+    settings: SettingsDep,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    blob = recording_download(session, user, recording_id)
+    blob = recording_download(session, user, recording_id, settings)
     return media.serve(storage, blob, range_header, if_none_match)

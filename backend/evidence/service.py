@@ -19,17 +19,17 @@ from sqlmodel import Session
 
 from backend.auth.models import User
 from backend.config import Settings
+from backend.db import row_id
 from backend.errors import DomainError
 from backend.evidence import audio, imaging
+from backend.evidence import repository as repo
 from backend.evidence.audio import AudioInfo
 from backend.evidence.imaging import ProcessedPhoto
 from backend.evidence.models import Photo, Recording
+from backend.evidence.schemas import LatLng, PhotoOut, PhotoUrls, RecordingOut
 from backend.evidence.watermark import WatermarkInfo, find_cjk_font
-from backend.reports import repository as repo
-from backend.reports.coords import haversine_m
-from backend.reports.schemas import LatLng, PhotoOut, PhotoUrls, RecordingOut
+from backend.geo import haversine_m
 from backend.seams.storage import Storage, content_key
-from backend.workorders.models import WorkOrder
 
 IMAGE_MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "heif": "image/heic"}
 IMAGE_EXTENSION = {"jpeg": "jpg", "png": "png", "webp": "webp", "heif": "heic"}
@@ -208,15 +208,14 @@ def store_recording(
 
 
 def photo_out(photo: Photo) -> PhotoOut:
-    assert photo.id is not None
-    base = f"/api/v1/media/photos/{photo.id}"
+    base = f"/api/v1/media/photos/{row_id(photo)}"
     gps = (
         LatLng(lat=photo.gps_lat, lng=photo.gps_lng)
         if photo.gps_lat is not None and photo.gps_lng is not None
         else None
     )
     return PhotoOut(
-        id=photo.id,
+        id=row_id(photo),
         phase=photo.phase,
         sha256=photo.sha256,
         image_type=photo.image_type,
@@ -235,9 +234,8 @@ def photo_out(photo: Photo) -> PhotoOut:
 
 
 def recording_out(recording: Recording) -> RecordingOut:
-    assert recording.id is not None
     return RecordingOut(
-        id=recording.id,
+        id=row_id(recording),
         kind=recording.kind,
         format=recording.format,
         duration_s=recording.duration_s,
@@ -255,11 +253,21 @@ class PreparedEvidence:
     recording: tuple[Upload, AudioInfo] | None
 
 
+@dataclass(frozen=True)
+class OrderPlace:
+    """What an order's evidence photos are stamped with and checked against."""
+
+    number: str
+    address: str | None
+    lat: float | None
+    lng: float | None
+    grid_name: str | None
+
+
 def prepare_order_evidence(
     *,
     uploader: User,
-    order: WorkOrder,
-    grid_name: str | None,
+    order: OrderPlace,
     photos: list[Upload],
     recording: Upload | None,
     settings: Settings,
@@ -269,7 +277,7 @@ def prepare_order_evidence(
     watermark = WatermarkInfo(
         reporter=uploader.display_name,
         address=order.address or "",
-        grid_name=grid_name,
+        grid_name=order.grid_name,
         order_no=order.number,
     )
     processed = [
@@ -295,29 +303,28 @@ def store_order_evidence(
     storage: Storage,
     prepared: PreparedEvidence,
     *,
-    uploader: User,
-    order: WorkOrder,
+    uploader_id: int,
+    order_id: int,
     phase: str,
     recording_kind: str,
     now: datetime,
 ) -> tuple[list[Photo], Recording | None]:
-    assert uploader.id is not None and order.id is not None
     rows: list[Photo] = []
     stored: Recording | None = None
     with blobs_for(session, storage) as writer:
         for position, (upload, photo) in enumerate(prepared.photos):
             row = store_photo(
-                writer, photo, upload.data, uploaded_by=uploader.id, position=position, now=now
+                writer, photo, upload.data, uploaded_by=uploader_id, position=position, now=now
             )
-            row.work_order_id, row.phase = order.id, phase
+            row.work_order_id, row.phase = order_id, phase
             session.add(row)
             rows.append(row)
         if prepared.recording is not None:
             upload, info = prepared.recording
             stored = store_recording(
-                writer, info, upload.data, kind=recording_kind, uploaded_by=uploader.id, now=now
+                writer, info, upload.data, kind=recording_kind, uploaded_by=uploader_id, now=now
             )
-            stored.work_order_id = order.id
+            stored.work_order_id = order_id
             session.add(stored)
         session.flush()
     return rows, stored

@@ -18,21 +18,19 @@ delivery is at least once, as with any outbox.
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from backend.auth.models import User
+from backend.auth import repository as auth_repo
 from backend.db import session_scope
+from backend.notify import repository as repo
 from backend.notify.models import Notification
+from backend.notify.repository import EventKey, event_key
 from backend.seams.notifier import DeliveryFailed, Message, Notifier
-from backend.workorders.models import WorkOrder
 
 log = logging.getLogger("gridline.notify")
 
@@ -48,8 +46,6 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 # event is not claimed again by another worker while it is being posted.
 LEASE = timedelta(minutes=10)
 ERROR_MAX_CHARS = 200
-
-EventKey = tuple[str, int | None, str]
 
 
 @dataclass(frozen=True)
@@ -67,94 +63,11 @@ class _Event:
     message: Message
 
 
-def _key(n: Notification) -> EventKey:
-    return (n.kind, n.work_order_id, n.dedupe_key)
-
-
-def _due(now: datetime) -> Any:
-    """Not delivered, and new or due again (not leased, backing off or given up)."""
-    next_at = col(Notification.next_attempt_at)
-    new = next_at.is_(None) & col(Notification.delivery_error).is_(None)
-    return col(Notification.delivered_at).is_(None) & or_(new, next_at <= now)
-
-
-def pending(session: Session, limit: int, *, now: datetime) -> list[Notification]:
-    """The rows of up to `limit` due events, oldest event first, each event complete.
-
-    PostgreSQL: FOR UPDATE SKIP LOCKED, and an event comes back only if all its due rows were
-    locked here, so two workers never both take (a part of) one event. SQLite: the transaction
-    already holds the database write lock (BEGIN IMMEDIATE).
-    """
-    key_cols = (
-        col(Notification.kind),
-        col(Notification.work_order_id),
-        col(Notification.dedupe_key),
-    )
-    groups = session.exec(
-        select(*key_cols, func.count())
-        .where(_due(now))
-        .group_by(*key_cols)
-        .order_by(func.min(Notification.created_at), func.min(Notification.id))
-        .limit(limit)
-    ).all()
-    expected: dict[EventKey, int] = {(k, w, d): n for k, w, d, n in groups}
-    if not expected:
-        return []
-    query = (
-        select(Notification)
-        .where(_due(now), col(Notification.dedupe_key).in_({d for _, _, d in expected}))
-        .order_by(col(Notification.created_at), col(Notification.id))
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = [n for n in session.exec(query) if _key(n) in expected]
-    locked = Counter(_key(n) for n in rows)
-    # A partly locked event is left whole for a later run rather than posted twice.
-    return [n for n in rows if locked[_key(n)] == expected[_key(n)]]
-
-
 def _group(rows: Iterable[Notification]) -> dict[EventKey, list[Notification]]:
     events: dict[EventKey, list[Notification]] = {}
     for n in rows:
-        events.setdefault(_key(n), []).append(n)
+        events.setdefault(event_key(n), []).append(n)
     return events
-
-
-def _already_posted(session: Session, keys: Iterable[EventKey]) -> set[EventKey]:
-    """Events posted before: a user notified later for the same event is not posted again."""
-    wanted = set(keys)
-    if not wanted:
-        return set()
-    query = (
-        select(Notification.kind, Notification.work_order_id, Notification.dedupe_key)
-        .where(
-            col(Notification.delivered_at).is_not(None),
-            col(Notification.dedupe_key).in_({d for _, _, d in wanted}),
-        )
-        .distinct()
-    )
-    found = {(k, w, d) for k, w, d in session.exec(query)}
-    return found & wanted
-
-
-def _set(session: Session, ids: Sequence[int], **values: Any) -> None:
-    session.execute(update(Notification).where(col(Notification.id).in_(ids)).values(**values))
-
-
-def _order_numbers(session: Session, order_ids: set[int]) -> dict[int, str]:
-    if not order_ids:
-        return {}
-    query = select(WorkOrder.id, WorkOrder.number).where(col(WorkOrder.id).in_(order_ids))
-    return {i: number for i, number in session.exec(query) if i is not None}
-
-
-def _phones(session: Session, user_ids: set[int]) -> dict[int, str]:
-    if not user_ids:
-        return {}
-    query = select(User.id, User.phone).where(
-        col(User.id).in_(user_ids), col(User.phone).is_not(None), col(User.is_active).is_(True)
-    )
-    return {i: phone for i, phone in session.exec(query) if i is not None and phone}
 
 
 def _claim(
@@ -164,14 +77,13 @@ def _claim(
     order_link: Callable[[int], str] | None,
     mention_recipients: bool,
 ) -> list[_Event]:
-    events = _group(pending(session, limit, now=now))
-    for key in _already_posted(session, events):
+    events = _group(repo.pending(session, limit, now=now))
+    for key in repo.already_posted(session, events):
         posted = [n.id for n in events.pop(key) if n.id is not None]
-        _set(session, posted, delivered_at=now, next_attempt_at=None)
-    numbers = _order_numbers(session, {w for _, w, _ in events if w is not None})
+        repo.set_fields(session, posted, delivered_at=now, next_attempt_at=None)
     phones: dict[int, str] = {}
     if mention_recipients:
-        phones = _phones(session, {n.user_id for rows in events.values() for n in rows})
+        phones = auth_repo.phones_of(session, {n.user_id for rows in events.values() for n in rows})
     claimed = []
     for key, rows in events.items():
         first, work_order_id = rows[0], key[1]
@@ -179,7 +91,7 @@ def _claim(
             title=first.title,
             body=first.body,
             kind=first.kind,
-            work_order_number=numbers.get(work_order_id) if work_order_id else None,
+            work_order_number=first.data.get("order_number") if work_order_id else None,
             url=order_link(work_order_id) if order_link and work_order_id else None,
             mentioned_mobiles=tuple(
                 dict.fromkeys(phones[n.user_id] for n in rows if n.user_id in phones)
@@ -187,7 +99,7 @@ def _claim(
         )
         ids = tuple(n.id for n in rows if n.id is not None)
         attempt = max(n.delivery_attempts for n in rows) + 1
-        _set(session, ids, delivery_attempts=attempt, next_attempt_at=now + LEASE)
+        repo.set_fields(session, ids, delivery_attempts=attempt, next_attempt_at=now + LEASE)
         claimed.append(_Event(key, ids, attempt, message))
     return claimed
 
@@ -225,25 +137,27 @@ def _record(
             continue
         failure = outcomes[event.key]
         if failure is None:
-            _set(session, event.ids, delivered_at=now, next_attempt_at=None, delivery_error=None)
+            repo.set_fields(
+                session, event.ids, delivered_at=now, next_attempt_at=None, delivery_error=None
+            )
             sent += 1
             continue
         error = failure.reason[:ERROR_MAX_CHARS]
         if failure.retryable:
             pause_until = now + BACKOFF[min(event.attempt, len(BACKOFF)) - 1]
         if failure.retryable and event.attempt < MAX_ATTEMPTS:
-            _set(session, event.ids, next_attempt_at=pause_until, delivery_error=error)
+            repo.set_fields(session, event.ids, next_attempt_at=pause_until, delivery_error=error)
             retry_later += 1
         else:
             log.warning(
                 "gave up delivering %s after %d attempts: %s", event.key, event.attempt, error
             )
-            _set(session, event.ids, next_attempt_at=None, delivery_error=error)
+            repo.set_fields(session, event.ids, next_attempt_at=None, delivery_error=error)
             failed += 1
     for event in events:
         if event.key not in outcomes:
             # Not tried: the attempt does not count, and it waits as long as the failed one.
-            _set(
+            repo.set_fields(
                 session,
                 event.ids,
                 delivery_attempts=event.attempt - 1,

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from backend.auth.models import User
+from backend.db import begin_write
 from backend.errors import NotFound
 from backend.notify import repository as repo
 from backend.notify.models import Notification
@@ -36,30 +37,38 @@ def notify(
     title: str,
     body: str = "",
     work_order_id: int | None = None,
+    order_number: str | None = None,
     dedupe_key: str,
     now: datetime,
     data: dict[str, Any] | None = None,
 ) -> int:
-    """Adds one inbox entry per user unless this dedupe_key already reached them."""
-    sent = 0
-    for user_id in dict.fromkeys(user_ids):
-        if repo.exists(session, user_id, dedupe_key):
-            continue
-        session.add(
-            Notification(
-                user_id=user_id,
-                kind=kind,
-                title=title,
-                body=body,
-                work_order_id=work_order_id,
-                data=data or {},
-                dedupe_key=dedupe_key,
-                created_at=now,
-            )
+    """Adds one inbox entry per user unless this dedupe_key already reached them: one query
+    for who has it, one insert for the rest. ``order_number`` travels with the entry, so the
+    outbound channel needs no lookup of its own."""
+    wanted = list(dict.fromkeys(user_ids))
+    if not wanted:
+        return 0
+    have = repo.already_notified(session, wanted, dedupe_key)
+    payload = dict(data or {})
+    if order_number:
+        payload["order_number"] = order_number
+    rows = [
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            title=title,
+            body=body,
+            work_order_id=work_order_id,
+            data=payload,
+            dedupe_key=dedupe_key,
+            created_at=now,
         )
-        sent += 1
+        for user_id in wanted
+        if user_id not in have
+    ]
+    session.add_all(rows)
     session.flush()
-    return sent
+    return len(rows)
 
 
 def command_center(session: Session) -> list[int]:
@@ -107,6 +116,7 @@ def inbox(
 
 
 def mark_read(session: Session, user: User, notification_id: int, now: datetime) -> NotificationOut:
+    begin_write(session)
     notification = repo.by_id(session, notification_id)
     if notification is None or notification.user_id != user.id:
         raise NotFound("找不到该通知", code="notification_not_found")

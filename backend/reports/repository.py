@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from backend.evidence.models import Photo, Recording
 from backend.reports.models import Report
 
 
@@ -23,45 +22,14 @@ def by_id(session: Session, report_id: int) -> Report | None:
 def lock_submission(session: Session, reporter_id: int, client_uuid: str) -> None:
     """Serialises submissions with the same idempotency key until this transaction ends.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: every transaction already holds
-    the database write lock (BEGIN IMMEDIATE, see backend.db).
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the write transaction already
+    holds the database write lock (BEGIN IMMEDIATE, see backend.db.begin_write).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
             {"key": f"report:{reporter_id}:{client_uuid}"},
         )
-
-
-def photos_of(session: Session, report_id: int) -> list[Photo]:
-    query = select(Photo).where(Photo.report_id == report_id).order_by(col(Photo.position))
-    return list(session.exec(query))
-
-
-def voice_of(session: Session, report_id: int) -> Recording | None:
-    query = select(Recording).where(Recording.report_id == report_id, Recording.kind == "voice")
-    return session.exec(query).first()
-
-
-def photo_by_id(session: Session, photo_id: int) -> Photo | None:
-    return session.get(Photo, photo_id)
-
-
-def recording_by_id(session: Session, recording_id: int) -> Recording | None:
-    return session.get(Recording, recording_id)
-
-
-def keys_in_use(session: Session, keys: set[str]) -> set[str]:
-    """Which of these storage keys some committed row still points at."""
-    if not keys:
-        return set()
-    used: set[str] = set()
-    for column in (Photo.original_key, Photo.display_key, Photo.thumbnail_key):
-        used.update(session.exec(select(column).where(col(column).in_(keys))))
-    used.update(
-        session.exec(select(Recording.storage_key).where(col(Recording.storage_key).in_(keys)))
-    )
-    return used
 
 
 def list_reports(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile,
 
 from backend.auth.models import Role, User
 from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, StorageDep, require_roles
+from backend.dispatch import intake
 from backend.evidence.service import Upload
 from backend.fields import MAX_CATEGORY_NUMBER, IdPath, Instant, Text
 from backend.pagination import Page
@@ -64,7 +65,7 @@ def submit_report(
         photos=[_read(f, f"photos[{i}]", settings.max_photo_bytes) for i, f in enumerate(photos)],
         voice=_read(voice, "voice", settings.max_recording_bytes) if voice else None,
     )
-    report, created = service.submit(session, storage, user, submission, settings, now)
+    report, created = intake.submit_report(session, storage, user, submission, settings, now)
     if not created:
         response.status_code = status.HTTP_200_OK
     return report

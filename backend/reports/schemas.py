@@ -6,44 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from backend.evidence.schemas import PhotoOut, RecordingOut
 from backend.timefmt import ApiDateTime
-
-
-class LatLng(BaseModel):
-    lat: float
-    lng: float
-
-
-class PhotoUrls(BaseModel):
-    original: str
-    display: str
-    thumbnail: str
-
-
-class PhotoOut(BaseModel):
-    id: int
-    phase: str = "report"  # report | before | after | scene | document | comparison | ...
-    sha256: str
-    image_type: str
-    width: int
-    height: int
-    display_width: int
-    display_height: int
-    gps: LatLng | None
-    taken_at: ApiDateTime | None
-    camera: str | None
-    flags: list[str]
-    urls: PhotoUrls
-
-
-class RecordingOut(BaseModel):
-    id: int
-    kind: str
-    format: str
-    duration_s: float | None
-    size_bytes: int
-    sha256: str
-    url: str
 
 
 class ReportOut(BaseModel):

@@ -5,23 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.auth import permissions
 from backend.auth.models import User
 from backend.catalog import repository as catalog_repo
 from backend.config import Settings
-from backend.dispatch import service as dispatch
+from backend.db import row_id
 from backend.errors import InvalidInput, NotFound
+from backend.evidence import repository as evidence_repo
 from backend.evidence import service as evidence
+from backend.evidence.audio import AudioInfo
+from backend.evidence.imaging import ProcessedPhoto
 from backend.evidence.watermark import WatermarkInfo
+from backend.geo import to_wgs84
 from backend.pagination import Page, last_id, page_by_id
 from backend.reports import repository as repo
-from backend.reports.coords import to_wgs84
 from backend.reports.models import Report
 from backend.reports.schemas import ReportOut
-from backend.seams.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -56,47 +57,68 @@ def _validate(session: Session, sub: ReportSubmission, settings: Settings) -> No
         raise InvalidInput("事项清单中没有该序号", code="unknown_category", field="category_number")
 
 
+def report_outs(session: Session, reports: list[Report]) -> list[ReportOut]:
+    """Reports as clients see them, with their photos and voice notes: three statements in
+    all, however many reports."""
+    ids = [row_id(r) for r in reports]
+    photos: dict[int, list] = {}
+    for photo in evidence_repo.photos_of(session, report_ids=ids):
+        if photo.report_id is not None:
+            photos.setdefault(photo.report_id, []).append(evidence.photo_out(photo))
+    voices = {
+        r.report_id: evidence.recording_out(r)
+        for r in evidence_repo.recordings_of(session, report_ids=ids)
+        if r.kind == "voice" and r.report_id is not None
+    }
+    return [
+        ReportOut(
+            id=row_id(report),
+            client_uuid=report.client_uuid,
+            reporter_id=report.reporter_id,
+            description=report.description,
+            lat=report.lat,
+            lng=report.lng,
+            crs=report.crs,
+            accuracy_m=report.accuracy_m,
+            address=report.address,
+            category_number=report.category_number,
+            captured_at=report.captured_at,
+            received_at=report.received_at,
+            grid_id=report.grid_id,
+            work_order_id=report.work_order_id,
+            photos=photos.get(row_id(report), []),
+            voice=voices.get(row_id(report)),
+        )
+        for report in reports
+    ]
+
+
 def report_out(session: Session, report: Report) -> ReportOut:
-    assert report.id is not None
-    voice = repo.voice_of(session, report.id)
-    return ReportOut(
-        id=report.id,
-        client_uuid=report.client_uuid,
-        reporter_id=report.reporter_id,
-        description=report.description,
-        lat=report.lat,
-        lng=report.lng,
-        crs=report.crs,
-        accuracy_m=report.accuracy_m,
-        address=report.address,
-        category_number=report.category_number,
-        captured_at=report.captured_at,
-        received_at=report.received_at,
-        grid_id=report.grid_id,
-        work_order_id=report.work_order_id,
-        photos=[evidence.photo_out(p) for p in repo.photos_of(session, report.id)],
-        voice=evidence.recording_out(voice) if voice else None,
-    )
+    return report_outs(session, [report])[0]
 
 
-def submit(
-    session: Session,
-    storage: Storage,
-    user: User,
-    sub: ReportSubmission,
-    settings: Settings,
-    now: datetime,
-) -> tuple[ReportOut, bool]:
-    """Returns (report, created). A resent client_uuid answers the first report, unchanged."""
-    assert user.id is not None
-    existing = repo.by_client_uuid(session, user.id, sub.client_uuid)
-    if existing is not None:
-        return report_out(session, existing), False
+def resent(session: Session, user: User, client_uuid: str) -> Report | None:
+    """The report this client_uuid already filed (phones resend), if any."""
+    return repo.by_client_uuid(session, row_id(user), client_uuid)
+
+
+@dataclass(frozen=True)
+class PreparedReport:
+    """A submission checked and its evidence derived (the CPU-heavy part), ready to store."""
+
+    submission: ReportSubmission
+    lat: float  # WGS-84
+    lng: float
+    photos: list[ProcessedPhoto]
+    voice: AudioInfo | None
+
+
+def prepare(
+    session: Session, user: User, sub: ReportSubmission, settings: Settings, now: datetime
+) -> PreparedReport:
+    """Validates and derives everything; writes nothing, so it runs before any lock."""
     _validate(session, sub, settings)
     lat, lng = to_wgs84(sub.lat, sub.lng, sub.crs)
-    # End the read transaction before the CPU-heavy part: on SQLite it holds the write lock.
-    session.commit()
-
     watermark = WatermarkInfo(reporter=user.display_name, address=sub.address or "")
     processed = [
         evidence.process_photo(
@@ -110,18 +132,31 @@ def submit(
         )
         for upload in sub.photos
     ]
-    voice_info = evidence.inspect_recording(sub.voice, settings) if sub.voice else None
+    voice = evidence.inspect_recording(sub.voice, settings) if sub.voice else None
+    return PreparedReport(sub, lat, lng, processed, voice)
 
-    repo.lock_submission(session, user.id, sub.client_uuid)
-    existing = repo.by_client_uuid(session, user.id, sub.client_uuid)
-    if existing is not None:
-        return report_out(session, existing), False
+
+def lock_submission(session: Session, user: User, client_uuid: str) -> None:
+    repo.lock_submission(session, row_id(user), client_uuid)
+
+
+def store(
+    session: Session,
+    user: User,
+    prepared: PreparedReport,
+    writer: evidence.BlobWriter,
+    now: datetime,
+) -> Report:
+    """Writes the report and its evidence (the caller holds the write transaction and the
+    blob writer that cleans up after a failure)."""
+    sub = prepared.submission
+    reporter_id = row_id(user)
     report = Report(
         client_uuid=sub.client_uuid,
-        reporter_id=user.id,
+        reporter_id=reporter_id,
         description=sub.description.strip(),
-        lat=lat,
-        lng=lng,
+        lat=prepared.lat,
+        lng=prepared.lng,
         crs=sub.crs,
         submitted_lat=sub.lat,
         submitted_lng=sub.lng,
@@ -131,32 +166,22 @@ def submit(
         captured_at=sub.captured_at,
         received_at=now,
     )
-    try:
-        with evidence.blobs_for(session, storage) as writer:
-            session.add(report)
-            session.flush()
-            for position, (upload, photo) in enumerate(zip(sub.photos, processed, strict=True)):
-                row = evidence.store_photo(
-                    writer, photo, upload.data, uploaded_by=user.id, position=position, now=now
-                )
-                row.report_id = report.id
-                session.add(row)
-            if sub.voice and voice_info:
-                recording = evidence.store_recording(
-                    writer, voice_info, sub.voice.data, kind="voice", uploaded_by=user.id, now=now
-                )
-                recording.report_id = report.id
-                session.add(recording)
-            session.flush()
-            # The order is made in the same transaction: a report never exists without one.
-            dispatch.intake(session, report, user, settings, now)
-    except IntegrityError:
-        # Lost a race on (reporter, client_uuid) that the lock did not cover: answer the winner.
-        existing = repo.by_client_uuid(session, user.id, sub.client_uuid)
-        if existing is None:
-            raise
-        return report_out(session, existing), False
-    return report_out(session, report), True
+    session.add(report)
+    session.flush()
+    for position, (upload, photo) in enumerate(zip(sub.photos, prepared.photos, strict=True)):
+        row = evidence.store_photo(
+            writer, photo, upload.data, uploaded_by=reporter_id, position=position, now=now
+        )
+        row.report_id = report.id
+        session.add(row)
+    if sub.voice and prepared.voice:
+        recording = evidence.store_recording(
+            writer, prepared.voice, sub.voice.data, kind="voice", uploaded_by=reporter_id, now=now
+        )
+        recording.report_id = report.id
+        session.add(recording)
+    session.flush()
+    return report
 
 
 def visible_report(session: Session, viewer: User, report_id: int) -> Report:
@@ -177,4 +202,4 @@ def list_reports(
     # Members and inspectors see their own reports; the street-wide roles see all.
     reporter_id = None if permissions.sees_street(viewer) else viewer.id
     rows = repo.list_reports(session, reporter_id=reporter_id, before_id=before_id, limit=limit + 1)
-    return page_by_id(rows, limit, [report_out(session, r) for r in rows[:limit]])
+    return page_by_id(rows, limit, report_outs(session, rows[:limit]))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from backend.config import Settings
+from backend.db import begin_write
 from backend.errors import InvalidInput
 from backend.sla import repository as repo
 from backend.sla import service
@@ -30,6 +31,7 @@ def load_year(
         days[day.date] = day.workday
         if day.note:
             notes[day.date] = day.note
+    begin_write(session)
     recomputed = service.load_official_year(session, year, days, notes, settings, now)
     out = get_year(session, year)
     out.recomputed_clocks = recomputed

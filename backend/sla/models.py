@@ -19,7 +19,10 @@ class Clock(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
     name: str = Field(max_length=30)
-    # The rule, kept so a provisional deadline can be recomputed when the calendar firms up.
+    # The rule, kept so a provisional deadline can be recomputed when the calendar firms up
+    # (the source picks the profile's reminder leads).
+    source: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    level: str = Field(default="", max_length=30, sa_column_kwargs={"server_default": ""})
     started_at: datetime = Field(sa_type=UTCDateTime)
     amount: int
     unit: str = Field(max_length=20)
@@ -29,6 +32,8 @@ class Clock(SQLModel, table=True):
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     met_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     breached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The sweep failed on this clock then; it is retried after a pause, not first every tick.
+    sweep_failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CalendarDay(SQLModel, table=True):

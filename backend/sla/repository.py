@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from backend.sla.models import CalendarDay, CalendarYear, Clock
@@ -23,6 +23,18 @@ def clock_of(session: Session, order_id: int, name: str) -> Clock | None:
     return session.exec(
         select(Clock).where(Clock.work_order_id == order_id, Clock.name == name)
     ).first()
+
+
+def meet_clocks(session: Session, order_id: int, names: frozenset[str], now: datetime) -> None:
+    session.execute(
+        update(Clock)
+        .where(
+            col(Clock.work_order_id) == order_id,
+            col(Clock.name).in_(sorted(names)),
+            col(Clock.met_at).is_(None),
+        )
+        .values(met_at=now)
+    )
 
 
 def calendar_days(session: Session) -> dict[date, bool]:
@@ -60,13 +72,28 @@ def open_provisional_clocks(session: Session) -> list[Clock]:
     return list(session.exec(query))
 
 
+# A clock whose handling failed waits this long before the sweep tries it again.
+SWEEP_RETRY_PAUSE = timedelta(minutes=10)
+
+
+def mark_sweep_failed(session: Session, clock_id: int | None, now: datetime) -> None:
+    session.execute(update(Clock).where(col(Clock.id) == clock_id).values(sweep_failed_at=now))
+
+
 def claim_due_clocks(session: Session, now: datetime, limit: int) -> list[Clock]:
     """Clocks whose reminder or breach is due, locked for this sweep.
 
     PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint rows. SQLite:
     the transaction already holds the database write lock (BEGIN IMMEDIATE).
     """
-    pending = col(Clock.met_at).is_(None) & col(Clock.breached_at).is_(None)
+    pending = (
+        col(Clock.met_at).is_(None)
+        & col(Clock.breached_at).is_(None)
+        & (
+            col(Clock.sweep_failed_at).is_(None)
+            | (col(Clock.sweep_failed_at) <= now - SWEEP_RETRY_PAUSE)
+        )
+    )
     reminder_due = (
         col(Clock.remind_at).is_not(None)
         & (col(Clock.remind_at) <= now)

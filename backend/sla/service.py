@@ -21,8 +21,6 @@ from backend.sla.calendar import Deadline, WorkCalendar
 from backend.sla.calendar_data import OVERRIDES_FILE, load_overrides_file
 from backend.sla.models import CalendarYear, Clock
 from backend.sla.profiles import ClockRule, Duration, Profile, Unit
-from backend.workorders import repository as order_repo
-from backend.workorders.models import WorkOrder
 
 
 @lru_cache(maxsize=16)
@@ -60,11 +58,6 @@ def is_workday_daytime(session: Session, now: datetime, settings: Settings) -> b
     local = now.astimezone(settings.tz)
     in_hours = settings.workday_daytime_start <= local.time() < settings.workday_daytime_end
     return in_hours and calendar_for(session).is_workday(local.date())
-
-
-def order_number(session: Session, now: datetime, settings: Settings) -> str:
-    day = now.astimezone(settings.tz).date()
-    return f"WG{day:%Y%m%d}-{order_repo.next_number(session, day):04d}"
 
 
 def warn_provisional(session: Session, years: frozenset[int], now: datetime) -> None:
@@ -107,6 +100,7 @@ def _start(
     clock = repo.clock_of(session, order_id, rule.clock) or Clock(
         work_order_id=order_id, name=rule.clock, started_at=start, amount=0, unit="", due_at=start
     )
+    clock.source, clock.level = rule.source, rule.level
     clock.started_at = start
     clock.amount, clock.unit = rule.duration.amount, rule.duration.unit.value
     clock.due_at = due.due_at
@@ -118,25 +112,35 @@ def _start(
 
 
 def start_dispatch_clock(
-    session: Session, order: WorkOrder, profile: Profile, now: datetime, settings: Settings
+    session: Session, order_id: int, source: str, level: str, settings: Settings, now: datetime
 ) -> Clock:
-    assert order.id is not None
-    rule = profile_rules.clock_rule(profile, order.source, order.level, "dispatch")
-    return _start(session, order.id, rule, profile, now, calendar_for(session), settings, now)
+    profile = profile_for(settings)
+    rule = profile_rules.clock_rule(profile, source, level, "dispatch")
+    return _start(session, order_id, rule, profile, now, calendar_for(session), settings, now)
 
 
 def start_order_clocks(
-    session: Session, order: WorkOrder, profile: Profile, now: datetime, settings: Settings
+    session: Session,
+    order_id: int,
+    source: str,
+    level: str,
+    settings: Settings,
+    now: datetime,
+    *,
+    starts: dict[str, datetime] | None = None,
+    skip: frozenset[str] = frozenset({"dispatch"}),
 ) -> list[Clock]:
-    """On dispatch: every clock of the level but the dispatch clock itself, from now."""
-    assert order.id is not None
+    """On dispatch: every clock of the level but those skipped, each from ``starts[name]``
+    when given (a clock that counts from the order's arrival), else from now."""
+    profile = profile_for(settings)
     calendar = calendar_for(session)
     started = []
-    for name in profile_rules.clocks(profile, order.source, order.level):
-        if name == "dispatch":
+    for name in profile_rules.clocks(profile, source, level):
+        if name in skip:
             continue
-        rule = profile_rules.clock_rule(profile, order.source, order.level, name)
-        started.append(_start(session, order.id, rule, profile, now, calendar, settings, now))
+        rule = profile_rules.clock_rule(profile, source, level, name)
+        start = (starts or {}).get(name, now)
+        started.append(_start(session, order_id, rule, profile, start, calendar, settings, now))
     session.flush()
     return started
 
@@ -148,8 +152,19 @@ def meet(session: Session, order_id: int, name: str, now: datetime) -> None:
         session.add(clock)
 
 
+def meet_all(session: Session, order_id: int, names: frozenset[str], now: datetime) -> None:
+    """Marks these running clocks of the order met, in one statement."""
+    repo.meet_clocks(session, order_id, names, now)
+
+
 def clock_of(session: Session, order_id: int, name: str) -> Clock | None:
     return repo.clock_of(session, order_id, name)
+
+
+def _rule_of(clock: Clock) -> ClockRule:
+    return ClockRule(
+        clock.source, clock.level, clock.name, Duration(clock.amount, Unit(clock.unit))
+    )
 
 
 def recompute_provisional(session: Session, settings: Settings) -> int:
@@ -158,11 +173,7 @@ def recompute_provisional(session: Session, settings: Settings) -> int:
     profile = profile_for(settings)
     changed = 0
     for clock in repo.open_provisional_clocks(session):
-        order = order_repo.by_id(session, clock.work_order_id)
-        assert order is not None
-        rule = ClockRule(
-            order.source, order.level, clock.name, Duration(clock.amount, Unit(clock.unit))
-        )
+        rule = _rule_of(clock)
         due: Deadline = deadlines.add_duration(
             clock.started_at, rule.duration, calendar, settings.tz
         )
@@ -196,20 +207,18 @@ def load_official_year(
 
 
 def move_due(
-    session: Session, order: WorkOrder, name: str, new_due: datetime, settings: Settings
+    session: Session, order_id: int, name: str, new_due: datetime, settings: Settings
 ) -> None:
     """An approved extension moves a clock; its reminder follows, a breach stays recorded."""
-    assert order.id is not None
-    clock = repo.clock_of(session, order.id, name)
+    clock = repo.clock_of(session, order_id, name)
     if clock is None:
         return
     calendar = calendar_for(session)
-    rule = ClockRule(order.source, order.level, name, Duration(clock.amount, Unit(clock.unit)))
     target = Deadline(
         new_due, calendar.is_provisional_year(new_due.astimezone(settings.tz).year), frozenset()
     )
     remind = deadlines.reminder_at(
-        profile_for(settings), rule, clock.started_at, target, calendar, settings.tz
+        profile_for(settings), _rule_of(clock), clock.started_at, target, calendar, settings.tz
     )
     clock.due_at = new_due
     clock.remind_at = remind.due_at
@@ -220,15 +229,16 @@ def move_due(
 
 def start_clock(
     session: Session,
-    order: WorkOrder,
+    order_id: int,
+    source: str,
+    level: str,
     name: str,
     duration: Duration,
     settings: Settings,
     now: datetime,
 ) -> Clock:
     """A clock outside the level's own set, e.g. the redo after an unsatisfied callback."""
-    assert order.id is not None
-    rule = ClockRule(order.source, order.level, name, duration)
+    rule = ClockRule(source, level, name, duration)
     return _start(
-        session, order.id, rule, profile_for(settings), now, calendar_for(session), settings, now
+        session, order_id, rule, profile_for(settings), now, calendar_for(session), settings, now
     )

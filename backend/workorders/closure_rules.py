@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from backend.workorders.violations import RuleViolation
+
 DEFAULT_PATH = Path(__file__).parent / "data" / "closure_rules.yaml"
 
 # The seven elements (七要素) as ClosureReport fields, in the seed's order; the YAML labels them.
@@ -41,17 +43,6 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _PHONE_DIGITS = (7, 15)  # landline without area code … international mobile
 _PHONE = re.compile(r"^[0-9+\-()（）\s转]+$")
-
-
-class RuleViolation(Exception):
-    """A business rule refused the step: ``code`` is stable, ``message`` is shown to the user
-    as is (Chinese), ``field`` names the offending input when there is one."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 class ClosureRejected(RuleViolation):

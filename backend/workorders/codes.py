@@ -16,7 +16,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
 from backend.workorders.closure_rules import load_closure_rules
-from backend.workorders.lifecycle_rules import (
+from backend.workorders.review.rules import (
     RESOLUTIONS,
     SATISFACTIONS,
     SUPERVISION_KINDS,

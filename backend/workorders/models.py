@@ -3,56 +3,48 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from backend.db import BigId, UTCDateTime
+from backend.workorders.states import MERGEABLE, Source, Status
 
+# Statuses and sources are pure and live in backend.workorders.states; re-exported here for
+# the tables' readers.
+__all__ = [
+    "ContactAttempt",
+    "Coordination",
+    "Extension",
+    "OrderCounter",
+    "ReturnRequest",
+    "Source",
+    "Status",
+    "Supervision",
+    "WorkOrder",
+    "WorkOrderAssist",
+    "WorkOrderEvent",
+]
 
-class Status(StrEnum):
-    reported = "reported"  # waiting for dispatch
-    dispatched = "dispatched"
-    accepted = "accepted"
-    in_progress = "in_progress"
-    submitted = "submitted"  # closure report submitted
-    verified = "verified"
-    called_back = "called_back"
-    closed = "closed"
-    archived = "archived"
-    returned = "returned"  # back at the command center
-    rejected = "rejected"  # 不予受理
-    merged = "merged"  # duplicate of another order
-    stored = "stored"  # 存电
-
-
-OPEN_STATUSES = frozenset(
-    {
-        Status.reported,
-        Status.dispatched,
-        Status.accepted,
-        Status.in_progress,
-        Status.submitted,
-        Status.verified,
-        Status.returned,
-    }
-)
-
-
-class Source(StrEnum):
-    patrol = "patrol"
-    inspector = "inspector"
-    hotline = "hotline"
-    snapshot = "snapshot"  # 随手拍 / 随申拍
-    leader = "leader"
-    media = "media"
-    open311 = "open311"
+_OPEN_SQL = "status IN (" + ", ".join(repr(s.value) for s in sorted(MERGEABLE)) + ")"
 
 
 class WorkOrder(SQLModel, table=True):
     __tablename__ = "work_order"
+    __table_args__ = (
+        # Duplicates: open orders of a category near a point (bounding box on lat, then lng).
+        Index(
+            "ix_work_order_open_category_lat",
+            "category_number",
+            "lat",
+            sqlite_where=text(_OPEN_SQL),
+            postgresql_where=text(_OPEN_SQL),
+        ),
+        # 返潮: any earlier order of a category near a point, or at the same address.
+        Index("ix_work_order_category_lat", "category_number", "lat"),
+        Index("ix_work_order_category_address", "category_number", "address"),
+    )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     number: str = Field(max_length=20, unique=True)  # WG20261122-0001
@@ -89,6 +81,11 @@ class WorkOrder(SQLModel, table=True):
     marked_repeat: bool = False
     redispatch_count: int = 0
     first_contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # First-contact levels that reached the caller ("command_center,department"): kept with
+    # the order so its next steps need no history; each attempt is a contact_attempt row.
+    contacted_levels: str = Field(
+        default="", max_length=40, sa_column_kwargs={"server_default": ""}
+    )
     failed_checks: int = 0  # verifications failed; > 5 → overdue supervision (seed 000)
     warning_order: bool = False  # 警示单: sent back after an unsatisfied callback
     satisfaction: str | None = Field(default=None, max_length=30)
@@ -205,3 +202,20 @@ class Coordination(SQLModel, table=True):
     participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     outcome: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ContactAttempt(SQLModel, table=True):
+    """先行联系: each call (reached or not), SMS or visit, by level, as typed columns."""
+
+    __tablename__ = "contact_attempt"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
+    level: str = Field(max_length=20)  # command_center | department
+    reached: bool
+    method: str = Field(max_length=10)  # call | sms | visit
+    contacted_at: datetime = Field(sa_type=UTCDateTime)
+    recording_id: int | None = Field(default=None, foreign_key="recording.id", sa_type=BigId)
+    sms_photo_id: int | None = Field(default=None, foreign_key="photo.id", sa_type=BigId)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id", sa_type=BigId)
+    note: str | None = Field(default=None, max_length=500)

@@ -1,21 +1,32 @@
-"""Queries for work orders, their assisting departments and timeline."""
+"""Queries for work orders: the batched load of everything an order's rules and detail need,
+the version lock, the timeline, and the rows of each step family.
+
+Every function here runs a fixed number of statements, whatever the size of the order.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from backend.catalog.models import Category
+from backend.evidence import repository as evidence_repo
 from backend.evidence.models import Photo, Recording
+from backend.org.models import Department, GridMember
+from backend.reports.models import Report
+from backend.sla.models import Clock
 from backend.workorders.models import (
-    OPEN_STATUSES,
+    ContactAttempt,
     Coordination,
     Extension,
     OrderCounter,
     ReturnRequest,
-    Status,
     Supervision,
     WorkOrder,
     WorkOrderAssist,
@@ -40,19 +51,141 @@ def by_id(session: Session, order_id: int) -> WorkOrder | None:
     return session.get(WorkOrder, order_id)
 
 
-def assist_ids(session: Session, order_id: int) -> list[int]:
-    query = select(WorkOrderAssist.department_id).where(WorkOrderAssist.work_order_id == order_id)
-    return sorted(session.exec(query))
+# -- the batched load ----------------------------------------------------------------------
 
 
-def set_assists(session: Session, order_id: int, department_ids: list[int]) -> None:
-    for row in session.exec(
-        select(WorkOrderAssist).where(WorkOrderAssist.work_order_id == order_id)
-    ):
-        session.delete(row)
-    session.flush()
-    for department_id in dict.fromkeys(department_ids):
-        session.add(WorkOrderAssist(work_order_id=order_id, department_id=department_id))
+@dataclass
+class OrderBundle:
+    """An order and everything around it, loaded in a fixed number of statements."""
+
+    order: WorkOrder
+    category_name: str | None
+    in_viewer_grid: bool  # the viewer patrols the order's grid (inspectors verify there)
+    clocks: list[Clock] = field(default_factory=list)
+    departments: dict[int, Department] = field(default_factory=dict)
+    assist_ids: list[int] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    photos: list[Photo] = field(default_factory=list)
+    recordings: list[Recording] = field(default_factory=list)
+    events: list[WorkOrderEvent] = field(default_factory=list)
+    returns: list[ReturnRequest] = field(default_factory=list)
+    extensions: list[Extension] = field(default_factory=list)
+    supervisions: list[Supervision] = field(default_factory=list)
+    attempts: list[ContactAttempt] = field(default_factory=list)
+    coordination: Coordination | None = None
+
+
+def load_bundle(
+    session: Session,
+    order_id: int,
+    *,
+    viewer_id: int | None,
+    with_events: bool = True,
+    with_attempts: bool = False,
+    with_coordination: bool = False,
+) -> OrderBundle | None:
+    """The order with its clocks, departments, reports, evidence, timeline and the rows of
+    its returns, extensions and supervisions: nine statements, or fewer."""
+    in_grid = (
+        exists()
+        .where(
+            col(GridMember.grid_id) == WorkOrder.grid_id,
+            col(GridMember.user_id) == (viewer_id or 0),
+        )
+        .correlate(WorkOrder)
+    )
+    rows = session.exec(
+        select(WorkOrder, Category.name, in_grid, Clock)
+        .outerjoin(Category, col(Category.number) == WorkOrder.category_number)
+        .outerjoin(Clock, col(Clock.work_order_id) == WorkOrder.id)
+        .where(col(WorkOrder.id) == order_id)
+        .order_by(col(Clock.due_at), col(Clock.id))
+    ).all()
+    if not rows:
+        return None
+    order, category_name, viewer_grid, _ = rows[0]
+    bundle = OrderBundle(
+        order=order,
+        category_name=category_name,
+        in_viewer_grid=bool(viewer_grid),
+        clocks=[clock for *_, clock in rows if clock is not None],
+    )
+    lead = order.lead_department_id
+    department_rows = session.exec(
+        select(Department, WorkOrderAssist.work_order_id)
+        .outerjoin(
+            WorkOrderAssist,
+            (col(WorkOrderAssist.department_id) == Department.id)
+            & (col(WorkOrderAssist.work_order_id) == order_id),
+        )
+        .where(
+            or_(
+                col(Department.id) == (lead or 0),
+                col(WorkOrderAssist.work_order_id).is_not(None),
+            )
+        )
+    ).all()
+    for department, assisting in department_rows:
+        if department.id is None:
+            continue
+        bundle.departments[department.id] = department
+        if assisting is not None:
+            bundle.assist_ids.append(department.id)
+    bundle.assist_ids.sort()
+    bundle.reports = list(
+        session.exec(
+            select(Report).where(Report.work_order_id == order_id).order_by(col(Report.id))
+        )
+    )
+    report_ids = [r.id for r in bundle.reports if r.id is not None]
+    bundle.photos = evidence_repo.photos_of(session, report_ids=report_ids, order_id=order_id)
+    bundle.recordings = evidence_repo.recordings_of(
+        session, report_ids=report_ids, order_id=order_id
+    )
+    if with_events:
+        bundle.events = events_of(session, order_id)
+    bundle.returns = _rows(session, ReturnRequest, order_id)
+    bundle.extensions = _rows(session, Extension, order_id)
+    bundle.supervisions = _rows(session, Supervision, order_id)
+    if with_attempts:
+        bundle.attempts = _rows(session, ContactAttempt, order_id)
+    if with_coordination:
+        bundle.coordination = coordination_of(session, order_id)
+    return bundle
+
+
+def _rows(session: Session, table: Any, order_id: int) -> list[Any]:
+    query = select(table).where(table.work_order_id == order_id).order_by(table.id)
+    return list(session.exec(query))
+
+
+# -- the version lock and the timeline -----------------------------------------------------
+
+
+def take_version(session: Session, order_id: int, seen_version: int, **values: object) -> bool:
+    """Compare-and-set on version, writing ``values`` with it: False when someone else
+    changed the order first. Under it, the order's row is this transaction's to write."""
+    result = session.execute(
+        update(WorkOrder)
+        .where(col(WorkOrder.id) == order_id, col(WorkOrder.version) == seen_version)
+        .values(version=seen_version + 1, **values)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def update_order(session: Session, order_id: int, **values: object) -> None:
+    session.execute(update(WorkOrder).where(col(WorkOrder.id) == order_id).values(**values))
+
+
+def chain_tip(session: Session, order_id: int) -> tuple[int, str] | None:
+    """(seq, hash) of the order's last event."""
+    row = session.exec(
+        select(WorkOrderEvent.seq, WorkOrderEvent.hash)
+        .where(WorkOrderEvent.work_order_id == order_id)
+        .order_by(col(WorkOrderEvent.seq).desc())
+        .limit(1)
+    ).first()
+    return (int(row[0]), str(row[1])) if row else None
 
 
 def events_of(session: Session, order_id: int) -> list[WorkOrderEvent]:
@@ -64,140 +197,57 @@ def events_of(session: Session, order_id: int) -> list[WorkOrderEvent]:
     return list(session.exec(query))
 
 
-def last_event(session: Session, order_id: int) -> WorkOrderEvent | None:
-    query = (
-        select(WorkOrderEvent)
-        .where(WorkOrderEvent.work_order_id == order_id)
-        .order_by(col(WorkOrderEvent.seq).desc())
-        .limit(1)
-    )
-    return session.exec(query).first()
-
-
-def bump_version(session: Session, order_id: int, seen_version: int, **values: object) -> bool:
-    """Compare-and-set on version: False when someone else changed the order first."""
-    result = session.execute(
-        update(WorkOrder)
-        .where(col(WorkOrder.id) == order_id, col(WorkOrder.version) == seen_version)
-        .values(version=seen_version + 1, **values)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def awaiting_dispatch(session: Session, limit: int = 200) -> list[WorkOrder]:
-    query = (
-        select(WorkOrder)
-        .where(WorkOrder.status == Status.reported)
-        .order_by(col(WorkOrder.created_at), col(WorkOrder.id))
-        .limit(limit)
-    )
-    return list(session.exec(query))
-
-
-def open_orders_of_category(
-    session: Session, category_number: int, exclude_id: int | None = None
-) -> list[WorkOrder]:
-    query = select(WorkOrder).where(
-        WorkOrder.category_number == category_number,
-        col(WorkOrder.status).in_([s.value for s in OPEN_STATUSES]),
-        col(WorkOrder.lat).is_not(None),
-    )
-    if exclude_id is not None:
-        query = query.where(col(WorkOrder.id) != exclude_id)
-    return list(session.exec(query))
-
-
-def earlier_orders_of_category(
-    session: Session, category_number: int, before: datetime, exclude_id: int | None
-) -> list[WorkOrder]:
-    """Any earlier order of the category, open or closed: the history 返潮 is judged on."""
-    query = select(WorkOrder).where(
-        WorkOrder.category_number == category_number, col(WorkOrder.created_at) <= before
-    )
-    if exclude_id is not None:
-        query = query.where(col(WorkOrder.id) != exclude_id)
-    return list(session.exec(query))
-
-
-def count_orders(session: Session) -> int:
-    return int(session.exec(select(func.count()).select_from(WorkOrder)).one())
-
-
-def lock_order(session: Session, order_id: int) -> WorkOrder:
+def lock_order(session: Session, order_id: int) -> WorkOrder | None:
     """Row-locks the order (PostgreSQL) so timeline appends on it are serialised."""
     query = select(WorkOrder).where(col(WorkOrder.id) == order_id)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    order = session.exec(query).one()
-    return order
+    return session.exec(query).first()
 
 
-def photos_of_order(session: Session, order_id: int) -> list[Photo]:
-    query = select(Photo).where(Photo.work_order_id == order_id).order_by(col(Photo.id))
-    return list(session.exec(query))
-
-
-def recordings_of_order(session: Session, order_id: int) -> list[Recording]:
-    query = select(Recording).where(Recording.work_order_id == order_id).order_by(col(Recording.id))
-    return list(session.exec(query))
-
-
-def photo_of_order(session: Session, order_id: int, photo_id: int) -> Photo | None:
-    photo = session.get(Photo, photo_id)
-    return photo if photo is not None and photo.work_order_id == order_id else None
-
-
-def recording_of_order(session: Session, order_id: int, recording_id: int) -> Recording | None:
-    recording = session.get(Recording, recording_id)
-    return recording if recording is not None and recording.work_order_id == order_id else None
-
-
-def supervisions_of(session: Session, order_id: int) -> list[Supervision]:
-    query = (
-        select(Supervision)
-        .where(Supervision.work_order_id == order_id)
-        .order_by(col(Supervision.id))
+def set_assists(session: Session, order_id: int, department_ids: Collection[int]) -> None:
+    session.execute(
+        WorkOrderAssist.__table__.delete().where(  # type: ignore[attr-defined]
+            WorkOrderAssist.__table__.c.work_order_id == order_id  # type: ignore[attr-defined]
+        )
     )
-    return list(session.exec(query))
-
-
-def supervision_by_id(session: Session, order_id: int, supervision_id: int) -> Supervision | None:
-    row = session.get(Supervision, supervision_id)
-    return row if row is not None and row.work_order_id == order_id else None
-
-
-def returns_of(session: Session, order_id: int) -> list[ReturnRequest]:
-    query = (
-        select(ReturnRequest)
-        .where(ReturnRequest.work_order_id == order_id)
-        .order_by(col(ReturnRequest.id))
-    )
-    return list(session.exec(query))
-
-
-def return_by_id(session: Session, order_id: int, return_id: int) -> ReturnRequest | None:
-    row = session.get(ReturnRequest, return_id)
-    return row if row is not None and row.work_order_id == order_id else None
-
-
-def extensions_of(session: Session, order_id: int) -> list[Extension]:
-    query = select(Extension).where(Extension.work_order_id == order_id).order_by(col(Extension.id))
-    return list(session.exec(query))
-
-
-def extension_by_id(session: Session, order_id: int, extension_id: int) -> Extension | None:
-    row = session.get(Extension, extension_id)
-    return row if row is not None and row.work_order_id == order_id else None
+    for department_id in dict.fromkeys(department_ids):
+        session.add(WorkOrderAssist(work_order_id=order_id, department_id=department_id))
 
 
 def coordination_of(session: Session, order_id: int) -> Coordination | None:
     return session.exec(select(Coordination).where(Coordination.work_order_id == order_id)).first()
 
 
-def unreplied_supervisions(session: Session, department_id: int | None = None) -> list[Supervision]:
-    query = select(Supervision).where(col(Supervision.replied_at).is_(None))
+def contacted_before(session: Session, order_id: int) -> list[ContactAttempt]:
+    return _rows(session, ContactAttempt, order_id)
+
+
+# -- lists beyond one order ----------------------------------------------------------------
+
+
+def unreplied_supervisions(
+    session: Session, department_id: int | None = None
+) -> list[tuple[Supervision, str, int | None]]:
+    """Open notices with their order's number and lead department (one statement)."""
+    query = (
+        select(Supervision, WorkOrder.number, WorkOrder.lead_department_id)
+        .join(WorkOrder, col(WorkOrder.id) == Supervision.work_order_id)
+        .where(col(Supervision.replied_at).is_(None))
+    )
     if department_id is not None:
-        query = query.join(WorkOrder, col(WorkOrder.id) == Supervision.work_order_id).where(
-            WorkOrder.lead_department_id == department_id
+        query = query.where(WorkOrder.lead_department_id == department_id)
+    rows = session.exec(query.order_by(col(Supervision.reply_due_at))).all()
+    return [(s, number, lead) for s, number, lead in rows]
+
+
+def count_orders(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(WorkOrder)).one())
+
+
+def latest_event_at(session: Session, order_id: int, kind: str) -> datetime | None:
+    return session.exec(
+        select(func.max(WorkOrderEvent.at)).where(
+            WorkOrderEvent.work_order_id == order_id, WorkOrderEvent.kind == kind
         )
-    return list(session.exec(query.order_by(col(Supervision.reply_due_at))))
+    ).one()

@@ -1,20 +1,42 @@
-"""Reading a work order and checking its timeline."""
+"""A work order and its lifecycle steps: GET /api/v1/workorders/{id}, its timeline check, and
+POST /api/v1/workorders/{id}/<step>; each step answers the order as it is after the step."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from pydantic import BaseModel
 
 from backend.auth.models import Role, User
-from backend.deps import CurrentUser, NowDep, SessionDep, require_roles
-from backend.fields import IdPath
+from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, StorageDep, require_roles
+from backend.evidence.service import Upload
+from backend.fields import MAX_VERSION, IdPath
 from backend.workorders import service
-from backend.workorders.schemas import ChainOut, WorkOrderOut
-from backend.workorders.step_schemas import UnrepliedOut
+from backend.workorders.closure import service as closure
+from backend.workorders.closure.schemas import AssistReportIn, ClosureIn
+from backend.workorders.codes import EvidencePhase, RecordingKind
+from backend.workorders.disposal import service as disposal
+from backend.workorders.disposal.schemas import RejectIn, StoreIn
+from backend.workorders.extensions import service as extensions
+from backend.workorders.extensions.schemas import ExtensionDecisionIn, ExtensionIn
+from backend.workorders.handling import service as handling
+from backend.workorders.handling.schemas import CheckInIn, FirstContactIn
+from backend.workorders.returns import service as returns
+from backend.workorders.returns.schemas import ReturnDecisionIn, ReturnIn
+from backend.workorders.review import service as review
+from backend.workorders.review.schemas import (
+    CallbackIn,
+    SupervisionIn,
+    SupervisionReplyIn,
+    VerificationIn,
+)
+from backend.workorders.schemas import ChainOut, UnrepliedOut, WorkOrderOut
+from backend.workorders.step_body import Versioned
 
 router = APIRouter(tags=["workorders"])
-
+steps = APIRouter(prefix="/workorders/{order_id}", tags=["workorder steps"])
 
 SupervisionReader = Annotated[
     User, Depends(require_roles(Role.handler, Role.dispatcher, Role.leader, Role.admin))
@@ -28,11 +50,170 @@ def unreplied(user: SupervisionReader, session: SessionDep, now: NowDep) -> Unre
 
 @router.get("/workorders/{order_id}", response_model=WorkOrderOut)
 def get_order(
-    order_id: IdPath, user: CurrentUser, session: SessionDep, now: NowDep
+    order_id: IdPath, user: CurrentUser, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> WorkOrderOut:
-    return service.get_order(session, user, order_id, now)
+    return service.get_order(session, user, order_id, settings, now)
 
 
 @router.get("/workorders/{order_id}/chain", response_model=ChainOut)
-def chain(order_id: IdPath, user: CurrentUser, session: SessionDep) -> ChainOut:
-    return service.chain(session, user, order_id)
+def chain(
+    order_id: IdPath, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> ChainOut:
+    return service.chain(session, user, order_id, settings)
+
+
+def _step(
+    path: str,
+    body_type: type[BaseModel],
+    run: Callable[..., None],
+) -> None:
+    """Registers POST /workorders/{order_id}/<path>: run the step, answer the order."""
+
+    def endpoint(
+        order_id: IdPath,
+        body: body_type,  # type: ignore[valid-type]
+        user: CurrentUser,
+        session: SessionDep,
+        settings: SettingsDep,
+        now: NowDep,
+    ) -> WorkOrderOut:
+        run(session, user, order_id, body, settings, now)
+        return service.answer(session, user, order_id, settings, now)
+
+    # The body's type is chosen per step: give FastAPI the class, not the deferred name.
+    endpoint.__annotations__["body"] = body_type
+    endpoint.__name__ = path.replace("-", "_").replace("/", "_")
+    steps.add_api_route(
+        f"/{path}", endpoint, methods=["POST"], response_model=WorkOrderOut, name=endpoint.__name__
+    )
+
+
+_step("accept", Versioned, handling.accept)
+_step("first-contact", FirstContactIn, handling.first_contact)
+_step("check-in", CheckInIn, handling.check_in)
+_step("returns", ReturnIn, returns.request_return)
+_step("extensions", ExtensionIn, extensions.request_extension)
+_step("assist-report", AssistReportIn, closure.assist_report)
+_step("verification", VerificationIn, review.verify)
+_step("callback", CallbackIn, review.callback)
+_step("supervisions", SupervisionIn, review.supervise)
+_step("store", StoreIn, disposal.store)
+_step("reject", RejectIn, disposal.reject)
+_step("archive", Versioned, disposal.archive)
+
+
+class AddedEvidence(BaseModel):
+    photo_ids: list[int]
+    recording_ids: list[int]
+
+
+class EvidenceAddedOut(WorkOrderOut):
+    """The order after the upload, and the ids of what was just added."""
+
+    added: AddedEvidence
+
+
+@steps.post("/evidence", response_model=EvidenceAddedOut)
+def evidence(
+    order_id: IdPath,
+    user: CurrentUser,
+    session: SessionDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    now: NowDep,
+    version: Annotated[int, Form(ge=1, le=MAX_VERSION)],
+    phase: Annotated[EvidencePhase | None, Form(description="照片的阶段；只传录音时可省略")] = None,
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+    recording: Annotated[UploadFile | None, File()] = None,
+    recording_kind: Annotated[RecordingKind, Form()] = "first_contact",
+) -> EvidenceAddedOut:
+    uploads = [
+        Upload(f"photos[{i}]", f.filename or "", f.file.read(settings.max_photo_bytes + 1))
+        for i, f in enumerate(photos or [])
+    ]
+    audio = (
+        Upload(
+            "recording",
+            recording.filename or "",
+            recording.file.read(settings.max_recording_bytes + 1),
+        )
+        if recording
+        else None
+    )
+    photo_ids, recording_ids = handling.add_evidence(
+        session,
+        storage,
+        user,
+        order_id,
+        version=version,
+        phase=phase,
+        photos=uploads,
+        recording=audio,
+        recording_kind=recording_kind,
+        settings=settings,
+        now=now,
+    )
+    order = service.answer(session, user, order_id, settings, now)
+    return EvidenceAddedOut(
+        **order.model_dump(),
+        added=AddedEvidence(photo_ids=photo_ids, recording_ids=recording_ids),
+    )
+
+
+@steps.post("/returns/{return_id}/decision", response_model=WorkOrderOut)
+def decide_return(
+    order_id: IdPath,
+    return_id: IdPath,
+    body: ReturnDecisionIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> WorkOrderOut:
+    returns.decide_return(session, user, order_id, return_id, body, settings, now)
+    return service.answer(session, user, order_id, settings, now)
+
+
+@steps.post("/extensions/{extension_id}/decision", response_model=WorkOrderOut)
+def decide_extension(
+    order_id: IdPath,
+    extension_id: IdPath,
+    body: ExtensionDecisionIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> WorkOrderOut:
+    extensions.decide_extension(session, user, order_id, extension_id, body, settings, now)
+    return service.answer(session, user, order_id, settings, now)
+
+
+@steps.post("/closure", response_model=WorkOrderOut)
+def submit_closure(
+    order_id: IdPath,
+    body: ClosureIn,
+    user: CurrentUser,
+    session: SessionDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> WorkOrderOut:
+    closure.submit_closure(session, storage, user, order_id, body, settings, now)
+    return service.answer(session, user, order_id, settings, now)
+
+
+@steps.post("/supervisions/{supervision_id}/reply", response_model=WorkOrderOut)
+def reply_supervision(
+    order_id: IdPath,
+    supervision_id: IdPath,
+    body: SupervisionReplyIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> WorkOrderOut:
+    review.reply_supervision(session, user, order_id, supervision_id, body, settings, now)
+    return service.answer(session, user, order_id, settings, now)
+
+
+router.include_router(steps)

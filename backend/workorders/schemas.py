@@ -7,10 +7,57 @@ from typing import Any
 from pydantic import BaseModel
 
 from backend.auth.schemas import DepartmentRef
-from backend.dispatch.schemas import CandidateOut
-from backend.reports.schemas import PhotoOut, RecordingOut
+from backend.evidence.schemas import PhotoOut, RecordingOut
 from backend.timefmt import ApiDateTime
-from backend.workorders.step_schemas import ExtensionOut, ReturnOut, SupervisionOut
+
+
+class CandidateOut(BaseModel):
+    """A category the classifier proposed, with its score (0..1)."""
+
+    number: int
+    name: str
+    score: float
+
+
+class SupervisionOut(BaseModel):
+    id: int
+    kind: str
+    level: str
+    notice: str
+    issued_at: ApiDateTime
+    reply_due_at: ApiDateTime
+    reply: str | None
+    replied_at: ApiDateTime | None
+    overdue: bool
+
+
+class ReturnOut(BaseModel):
+    id: int
+    department_id: int
+    reason: str
+    suggested_department_id: int | None
+    needs_leader: bool
+    status: str
+    created_at: ApiDateTime
+
+
+class ExtensionOut(BaseModel):
+    id: int
+    reason: str
+    old_due_at: ApiDateTime
+    proposed_due_at: ApiDateTime
+    needs_leader: bool
+    status: str
+
+
+class NextStepOut(BaseModel):
+    """A step the caller may take now: ``step`` is its path under the order; when ``ready``
+    is false, ``needs`` says what is still missing."""
+
+    step: str
+    label: str
+    ready: bool
+    needs: list[str]
 
 
 class ClockOut(BaseModel):
@@ -83,8 +130,28 @@ class WorkOrderOut(BaseModel):
     satisfaction: str | None
     resolution: str | None
     closed_at: ApiDateTime | None
+    status_label: str
+    next_steps: list[NextStepOut]
 
 
 class ChainOut(BaseModel):
     valid: bool
     events: int
+
+
+class DepartmentCount(BaseModel):
+    department_id: int | None
+    name: str
+    count: int
+
+
+class UnrepliedItem(BaseModel):
+    work_order_id: int
+    number: str
+    supervision: SupervisionOut
+
+
+class UnrepliedOut(BaseModel):
+    total: int
+    by_department: list[DepartmentCount]
+    items: list[UnrepliedItem]

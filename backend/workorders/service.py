@@ -1,4 +1,5 @@
-"""Reading work orders: the order, its clocks, evidence and timeline."""
+"""Reading work orders: the detail with its next steps, the timeline check, who may download
+its evidence, and the open supervision notices."""
 
 from __future__ import annotations
 
@@ -6,147 +7,74 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from backend.auth import permissions
-from backend.auth.models import User
+from backend.auth.models import Role, User
+from backend.auth.permissions import may_see_report
 from backend.auth.schemas import DepartmentRef
-from backend.catalog import repository as catalog_repo
-from backend.dispatch import repository as dispatch_repo
-from backend.dispatch.schemas import CandidateOut
+from backend.config import Settings
+from backend.db import row_id
 from backend.errors import NotFound
+from backend.evidence import repository as evidence_repo
 from backend.evidence.media import Blob, hidden, photo_blob, recording_blob
+from backend.evidence.schemas import PhotoOut, RecordingOut
 from backend.evidence.service import photo_out, recording_out
 from backend.org import repository as org_repo
 from backend.reports import repository as report_repo
-from backend.reports.models import Report
-from backend.reports.service import report_out
-from backend.sla import repository as sla_repo
-from backend.workorders import events
 from backend.workorders import repository as repo
-from backend.workorders.models import Supervision, WorkOrder
+from backend.workorders.machine import next_steps
+from backend.workorders.models import Supervision
+from backend.workorders.pipeline import Gathered, gather
 from backend.workorders.schemas import (
+    CandidateOut,
     ChainOut,
     ClockOut,
+    DepartmentCount,
     EventOut,
     EvidenceOut,
-    ReportEvidenceOut,
-    WorkOrderOut,
-)
-from backend.workorders.step_schemas import (
-    DepartmentCount,
     ExtensionOut,
+    NextStepOut,
+    ReportEvidenceOut,
     ReturnOut,
     SupervisionOut,
     UnrepliedItem,
     UnrepliedOut,
+    WorkOrderOut,
 )
+from backend.workorders.states import STATUS_LABELS, Status
+from backend.workorders.timeline import EventContent, verify
 
 
-def visible_order(session: Session, user: User, order_id: int) -> WorkOrder:
-    order = repo.by_id(session, order_id)
-    if order is None or not permissions.may_see_order(
-        user,
-        order.lead_department_id,
-        repo.assist_ids(session, order_id),
-        [r.reporter_id for r in _reports(session, order_id)],
-        order.grid_id,
-        org_repo.grid_ids_of_user(session, user.id)
-        if user.role == "inspector" and user.id
-        else None,
-    ):
-        raise NotFound("找不到该工单", code="work_order_not_found")
-    return order
-
-
-def visible_evidence(
-    session: Session, user: User, report_id: int | None, work_order_id: int | None
-) -> None:
-    """Whoever may see an order may see the photos and recordings of its reports and its own
-    evidence; a report not (yet) in an order is its reporter's and the street's."""
-    try:
-        if work_order_id is None and report_id is not None:
-            report = report_repo.by_id(session, report_id)
-            work_order_id = report.work_order_id if report else None
-            if report is not None and work_order_id is None:
-                if not permissions.may_see_report(user, report.reporter_id):
-                    raise hidden()
-                return
-        if work_order_id is None:
-            raise hidden()
-        visible_order(session, user, work_order_id)
-    except NotFound:
-        raise hidden() from None
-
-
-def photo_download(session: Session, user: User, photo_id: int, variant: str) -> Blob:
-    photo = report_repo.photo_by_id(session, photo_id)
-    if photo is None:
-        raise hidden()
-    visible_evidence(session, user, photo.report_id, photo.work_order_id)
-    return photo_blob(photo, variant)
-
-
-def recording_download(session: Session, user: User, recording_id: int) -> Blob:
-    recording = report_repo.recording_by_id(session, recording_id)
-    if recording is None:
-        raise hidden()
-    visible_evidence(session, user, recording.report_id, recording.work_order_id)
-    return recording_blob(recording)
-
-
-def _reports(session: Session, order_id: int) -> list[Report]:
-    return [
-        r
-        for r in (
-            report_repo.by_id(session, i) for i in dispatch_repo.report_ids_of(session, order_id)
-        )
-        if r
-    ]
-
-
-def order_out(session: Session, order: WorkOrder, now: datetime) -> WorkOrderOut:
-    assert order.id is not None
-    assist_ids = repo.assist_ids(session, order.id)
-    departments = org_repo.departments_by_ids(
-        session, {*assist_ids, *([order.lead_department_id] if order.lead_department_id else [])}
-    )
+def order_out(gathered: Gathered, now: datetime) -> WorkOrderOut:
+    bundle, order = gathered.bundle, gathered.bundle.order
 
     def ref(department_id: int | None) -> DepartmentRef | None:
-        d = departments.get(department_id) if department_id else None
+        d = bundle.departments.get(department_id) if department_id else None
         return DepartmentRef(id=d.id, name=d.name, kind=d.kind) if d and d.id else None
 
-    category = (
-        catalog_repo.category_by_number(session, order.category_number)
-        if order.category_number
-        else None
-    )
-    clocks = [
-        ClockOut(
-            name=c.name,
-            due_at=c.due_at,
-            remaining_s=None
-            if (c.met_at or c.breached_at)
-            else int((c.due_at - now).total_seconds()),
-            provisional=c.provisional,
-            remind_at=c.remind_at,
-            met_at=c.met_at,
-            breached_at=c.breached_at,
-        )
-        for c in sla_repo.clocks_of(session, order.id)
-    ]
-    reports = []
-    for report in _reports(session, order.id):
-        out = report_out(session, report)
-        reports.append(ReportEvidenceOut(report_id=out.id, photos=out.photos, voice=out.voice))
-    evidence = EvidenceOut(
-        reports=reports,
-        photos=[photo_out(p) for p in repo.photos_of_order(session, order.id)],
-        recordings=[recording_out(r) for r in repo.recordings_of_order(session, order.id)],
+    report_photos: dict[int, list[PhotoOut]] = {}
+    report_voice: dict[int, RecordingOut] = {}
+    order_photos, order_recordings = [], []
+    for photo in bundle.photos:
+        if photo.report_id is not None:
+            report_photos.setdefault(photo.report_id, []).append(photo_out(photo))
+        else:
+            order_photos.append(photo_out(photo))
+    for recording in bundle.recordings:
+        if recording.report_id is not None:
+            if recording.kind == "voice":
+                report_voice[recording.report_id] = recording_out(recording)
+        else:
+            order_recordings.append(recording_out(recording))
+    steps = (
+        next_steps(gathered.facts, gathered.actor, gathered.rules, now)
+        if gathered.user is not None
+        else ()
     )
     return WorkOrderOut(
-        id=order.id,
+        id=row_id(order),
         number=order.number,
         version=order.version,
         status=order.status,
+        status_label=STATUS_LABELS[Status(order.status)],
         source=order.source,
         level=order.level,
         profile=order.profile,
@@ -155,11 +83,11 @@ def order_out(session: Session, order: WorkOrder, now: datetime) -> WorkOrderOut
         lat=order.lat,
         lng=order.lng,
         category_number=order.category_number,
-        category_name=category.name if category else None,
+        category_name=bundle.category_name,
         grid_id=order.grid_id,
         out_of_jurisdiction=order.out_of_jurisdiction,
         lead_department=ref(order.lead_department_id),
-        assist_departments=[r for r in (ref(i) for i in assist_ids) if r],
+        assist_departments=[r for r in (ref(i) for i in bundle.assist_ids) if r],
         suggestions=[CandidateOut(**s) for s in order.suggestions],
         confident=order.confident,
         routing_reason=order.routing_reason,
@@ -168,22 +96,42 @@ def order_out(session: Session, order: WorkOrder, now: datetime) -> WorkOrderOut
         duplicate_of_id=order.duplicate_of_id,
         repeat_count=order.repeat_count,
         created_at=order.created_at,
-        clocks=clocks,
+        clocks=[
+            ClockOut(
+                name=c.name,
+                due_at=c.due_at,
+                remaining_s=None
+                if (c.met_at or c.breached_at)
+                else int((c.due_at - now).total_seconds()),
+                provisional=c.provisional,
+                remind_at=c.remind_at,
+                met_at=c.met_at,
+                breached_at=c.breached_at,
+            )
+            for c in bundle.clocks
+        ],
         events=[
             EventOut(
                 seq=e.seq, kind=e.kind, actor_id=e.actor_id, at=e.at, payload=e.payload, hash=e.hash
             )
-            for e in repo.events_of(session, order.id)
+            for e in bundle.events
         ],
-        evidence=evidence,
-        supervisions=[supervision_out(s, now) for s in repo.supervisions_of(session, order.id)],
-        returns=[
-            ReturnOut.model_validate(r, from_attributes=True)
-            for r in repo.returns_of(session, order.id)
-        ],
+        evidence=EvidenceOut(
+            reports=[
+                ReportEvidenceOut(
+                    report_id=row_id(r),
+                    photos=report_photos.get(row_id(r), []),
+                    voice=report_voice.get(row_id(r)),
+                )
+                for r in bundle.reports
+            ],
+            photos=order_photos,
+            recordings=order_recordings,
+        ),
+        supervisions=[supervision_out(s, now) for s in bundle.supervisions],
+        returns=[ReturnOut.model_validate(r, from_attributes=True) for r in bundle.returns],
         extensions=[
-            ExtensionOut.model_validate(e, from_attributes=True)
-            for e in repo.extensions_of(session, order.id)
+            ExtensionOut.model_validate(e, from_attributes=True) for e in bundle.extensions
         ],
         failed_checks=order.failed_checks,
         warning_order=order.warning_order,
@@ -191,13 +139,16 @@ def order_out(session: Session, order: WorkOrder, now: datetime) -> WorkOrderOut
         satisfaction=order.satisfaction,
         resolution=order.resolution,
         closed_at=order.closed_at,
+        next_steps=[
+            NextStepOut(step=s.step.value, label=s.label, ready=s.ready, needs=list(s.needs))
+            for s in steps
+        ],
     )
 
 
 def supervision_out(row: Supervision, now: datetime) -> SupervisionOut:
-    assert row.id is not None
     return SupervisionOut(
-        id=row.id,
+        id=row_id(row),
         kind=row.kind,
         level=row.level,
         notice=row.notice,
@@ -209,30 +160,91 @@ def supervision_out(row: Supervision, now: datetime) -> SupervisionOut:
     )
 
 
-def get_order(session: Session, user: User, order_id: int, now: datetime) -> WorkOrderOut:
-    return order_out(session, visible_order(session, user, order_id), now)
+def get_order(
+    session: Session, user: User, order_id: int, settings: Settings, now: datetime
+) -> WorkOrderOut:
+    return order_out(gather(session, user, order_id, settings), now)
 
 
-def chain(session: Session, user: User, order_id: int) -> ChainOut:
-    visible_order(session, user, order_id)
-    valid, count = events.chain_is_valid(session, order_id)
-    return ChainOut(valid=valid, events=count)
+def answer(
+    session: Session, user: User, order_id: int, settings: Settings, now: datetime
+) -> WorkOrderOut:
+    """What a step answers: the order as it is now, read after the step's writes."""
+    session.flush()
+    return get_order(session, user, order_id, settings, now)
+
+
+def chain(session: Session, user: User, order_id: int, settings: Settings) -> ChainOut:
+    events = gather(session, user, order_id, settings).bundle.events
+    contents = [
+        (EventContent(e.seq, e.kind, e.actor_id, e.at, e.payload), e.prev_hash, e.hash)
+        for e in events
+    ]
+    return ChainOut(valid=verify(contents), events=len(events))
+
+
+# -- evidence downloads --------------------------------------------------------------------
+
+
+def _visible_evidence(
+    session: Session,
+    user: User,
+    report_id: int | None,
+    work_order_id: int | None,
+    settings: Settings,
+) -> None:
+    """Whoever may see an order may see the photos and recordings of its reports and its own
+    evidence; a report not (yet) in an order is its reporter's and the street's."""
+    try:
+        if work_order_id is None and report_id is not None:
+            report = report_repo.by_id(session, report_id)
+            if report is None:
+                raise hidden()
+            if report.work_order_id is None:
+                if not may_see_report(user, report.reporter_id):
+                    raise hidden()
+                return
+            work_order_id = report.work_order_id
+        if work_order_id is None:
+            raise hidden()
+        gather(session, user, work_order_id, settings)
+    except NotFound:
+        raise hidden() from None
+
+
+def photo_download(
+    session: Session, user: User, photo_id: int, variant: str, settings: Settings
+) -> Blob:
+    photo = evidence_repo.photo_by_id(session, photo_id)
+    if photo is None:
+        raise hidden()
+    _visible_evidence(session, user, photo.report_id, photo.work_order_id, settings)
+    return photo_blob(photo, variant)
+
+
+def recording_download(session: Session, user: User, recording_id: int, settings: Settings) -> Blob:
+    recording = evidence_repo.recording_by_id(session, recording_id)
+    if recording is None:
+        raise hidden()
+    _visible_evidence(session, user, recording.report_id, recording.work_order_id, settings)
+    return recording_blob(recording)
+
+
+# -- supervision notices -------------------------------------------------------------------
 
 
 def unreplied_supervisions(session: Session, user: User, now: datetime) -> UnrepliedOut:
     """Notices still waiting for a reply, counted per lead department (handlers: their own)."""
-    department = user.department_id if user.role == "handler" else None
+    department = user.department_id if user.role == Role.handler else None
     rows = repo.unreplied_supervisions(session, department)
     counts: dict[int | None, int] = {}
     items = []
-    for row in rows:
-        order = repo.by_id(session, row.work_order_id)
-        lead = order.lead_department_id if order else None
+    for row, number, lead in rows:
         counts[lead] = counts.get(lead, 0) + 1
         items.append(
             UnrepliedItem(
                 work_order_id=row.work_order_id,
-                number=order.number if order else "",
+                number=number,
                 supervision=supervision_out(row, now),
             )
         )

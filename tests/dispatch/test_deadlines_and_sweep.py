@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backend.notify.models import Notification
-from backend.sla.sweep import sweep
+from backend.worker import sweep
 from tests.conftest import SHANGHAI, TESTDATA
 
 VAGUE = "这里有问题请处理"

@@ -289,6 +289,7 @@ def _notify(
             title=title or f"已超时（派单）：{NUMBER}",
             body="楼道里堆满了纸箱",
             work_order_id=order_id,
+            order_number=NUMBER,
             dedupe_key=key,
             now=now,
         )

@@ -109,8 +109,8 @@ def test_demo_street_is_idempotent(db, settings, clock) -> None:
 
 def test_demo_reports_fill_the_queue_once(db, settings, clock, client, as_user) -> None:
     from backend.db import session_scope
+    from backend.dispatch.demo import create_demo_reports
     from backend.main import make_storage
-    from backend.reports.demo import create_demo_reports
 
     for _ in range(2):
         with session_scope(db) as session:

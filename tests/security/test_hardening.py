@@ -245,8 +245,8 @@ def test_the_demo_handler_opens_the_photos_of_its_departments_demo_orders(
     client, as_user, db, settings, clock
 ) -> None:
     from backend.db import session_scope
+    from backend.dispatch.demo import create_demo_reports
     from backend.main import make_storage
-    from backend.reports.demo import create_demo_reports
 
     with session_scope(db) as session:
         create_demo_reports(session, make_storage(settings), settings, clock.now())

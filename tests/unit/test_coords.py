@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.reports.coords import (
+from backend.geo import (
     bd09_to_gcj02,
     bd09_to_wgs84,
     gcj02_to_bd09,

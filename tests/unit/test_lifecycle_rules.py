@@ -20,26 +20,36 @@ from backend.sla.profiles import (
     rules_for,
     source_rule,
 )
-from backend.workorders.lifecycle_rules import (
+from backend.workorders.disposal.rules import (
+    StoreRequest,
+    check_store_request,
+)
+from backend.workorders.extensions.rules import (
+    Approver,
+    check_extension_request,
+)
+from backend.workorders.handling.rules import (
+    ContactMethod,
+    check_first_contact,
+)
+from backend.workorders.returns.rules import (
+    ReturnDecision,
+    ReturnFact,
+    check_return_decision,
+    check_return_request,
+)
+from backend.workorders.review.rules import (
     RESOLUTIONS,
     SATISFACTIONS,
     SUPERVISION_KINDS,
     SUPERVISION_LEVELS,
-    Approver,
-    ContactMethod,
-    ReturnDecision,
-    ReturnFact,
-    RuleViolation,
-    StoreRequest,
     callback_outcome,
-    check_extension_request,
-    check_first_contact,
-    check_return_decision,
-    check_return_request,
-    check_store_request,
     check_supervision,
     supervision_reply_due,
     verification_outcome,
+)
+from backend.workorders.violations import (
+    RuleViolation,
 )
 
 CAL = WorkCalendar(package_years=range(2004, 2027))

@@ -234,7 +234,7 @@ def test_returns_approved_once_then_need_a_leader_and_coordination(walker, clien
 
 
 def test_unsatisfied_callback_redo_is_breached_when_late(walker, clock, db) -> None:
-    from backend.sla.sweep import sweep
+    from backend.worker import sweep
 
     w = walker()
     _in_progress(w)

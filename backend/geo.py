@@ -1,4 +1,5 @@
-"""Conversions between the coordinate systems used by Chinese map SDKs.
+"""Coordinates (pure): conversions between the systems Chinese map SDKs use, distances and
+bounding boxes.
 
 - WGS-84: what GPS receivers and photo EXIF report.
 - GCJ-02: the obfuscated "Mars" datum that WeChat, Amap (高德) and Tencent maps return.
@@ -20,6 +21,7 @@ __all__ = [
     "CRS_NAMES",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
+    "bounding_box",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "haversine_m",
@@ -170,3 +172,15 @@ def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     dlmb = math.radians(lng2 - lng1)
     h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
     return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+# Metres per degree of latitude (a sphere of the haversine's radius): close enough for the
+# bounding boxes that only pre-select candidates before the exact distance is computed.
+_M_PER_DEGREE = 2 * math.pi * _EARTH_RADIUS_M / 360
+
+
+def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lng, max_lng) containing every point within ``radius_m``."""
+    dlat = radius_m / _M_PER_DEGREE
+    dlng = radius_m / (_M_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6))
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng

@@ -10,8 +10,9 @@ from sqlmodel import Session
 
 from backend.auth import repository as auth_repo
 from backend.config import Settings
+from backend.dispatch.intake import submit_report
 from backend.evidence.service import Upload
-from backend.reports.service import ReportSubmission, submit
+from backend.reports.service import ReportSubmission
 from backend.seams.storage import Storage
 
 # (client_uuid, description, lat, lng, address): the first two are clear and go out at once,
@@ -65,7 +66,7 @@ def create_demo_reports(
         photo = Upload(
             field="photos[0]", filename="demo.jpg", data=_demo_photo(f"demo {index + 1}")
         )
-        submit(
+        submit_report(
             session,
             storage,
             member,

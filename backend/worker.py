@@ -1,9 +1,11 @@
-"""The deadline sweep: reminders before due, breaches after. Safe with many workers.
+"""The worker: the deadline sweep (reminders before due, breaches after) and the outbound
+notifications. Safe with many workers.
 
 Each sweep is one transaction over a batch of claimed clocks (row locks with SKIP LOCKED on
 PostgreSQL, the database write lock on SQLite). A worker killed mid-batch commits nothing,
 so its clocks are claimed again by the next sweep; reminders are marked in the same
-transaction that writes them, so each is sent once.
+transaction that writes them, so each is sent once. A clock whose handling fails is set
+aside for a pause (its own savepoint is rolled back), so it cannot hold back the others.
 """
 
 from __future__ import annotations
@@ -15,75 +17,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from backend.db import session_scope
-from backend.notify import service as notify
 from backend.notify.outbox import deliver_pending
 from backend.seams.clock import Clock as ClockSeam
 from backend.seams.notifier import Notifier
 from backend.sla import repository as repo
 from backend.sla.models import Clock
-from backend.workorders import events
-from backend.workorders import repository as order_repo
+from backend.workorders import deadlines
 
 log = logging.getLogger("gridline.worker")
-
-CLOCK_LABELS = {
-    "dispatch": "派单",
-    "accept": "接单",
-    "check_in": "到场",
-    "first_contact": "先行联系",
-    "resolve": "办结",
-    "redo": "整改",
-}
 
 
 @dataclass(frozen=True)
 class SweepResult:
     reminded: int
     breached: int
-
-
-def _recipients(session: Session, clock: Clock, lead_department_id: int | None) -> list[int]:
-    # The dispatch clock is the command center's own; other clocks belong to the handling
-    # department, and the command center is told too when one is breached.
-    if clock.name == "dispatch" or lead_department_id is None:
-        return notify.command_center(session)
-    handlers = notify.department_handlers(session, lead_department_id)
-    return handlers + (notify.command_center(session) if clock.breached_at else [])
-
-
-def _handle(session: Session, clock: Clock, now: datetime) -> str:
-    order = order_repo.lock_order(session, clock.work_order_id)
-    label = CLOCK_LABELS.get(clock.name, clock.name)
-    if clock.due_at <= now:
-        clock.breached_at = now
-        kind, title = "clock_breached", f"已超时（{label}）：{order.number}"
-    else:
-        clock.reminded_at = now
-        minutes = max(0, int((clock.due_at - now).total_seconds() // 60))
-        kind, title = "clock_reminder", f"即将超时（{label}，剩余 {minutes} 分钟）：{order.number}"
-    session.add(clock)
-    events.append(
-        session,
-        clock.work_order_id,
-        kind,
-        at=now,
-        payload={"clock": clock.name, "due_at": clock.due_at.isoformat()},
-    )
-    notify.notify(
-        session,
-        _recipients(session, clock, order.lead_department_id),
-        kind=kind,
-        title=title,
-        body=order.description[:100],
-        work_order_id=order.id,
-        dedupe_key=f"clock:{clock.id}:{kind}",
-        now=now,
-        data={"clock": clock.name, "due_at": clock.due_at.isoformat()},
-    )
-    return kind
 
 
 def sweep(
@@ -99,7 +48,16 @@ def sweep(
         if on_claimed is not None:
             on_claimed(claimed)  # a seam for tests that kill a worker here
         for clock in claimed:
-            if _handle(session, clock, now) == "clock_breached":
+            clock_id = clock.id
+            try:
+                # One clock that fails (a bug, a bad row) must not hold back the batch.
+                with session.begin_nested():
+                    kind = deadlines.clock_due(session, clock, now)
+            except Exception:
+                log.exception("clock %s could not be swept; retried after a pause", clock_id)
+                repo.mark_sweep_failed(session, clock_id, now)
+                continue
+            if kind == "clock_breached":
                 breached += 1
             else:
                 reminded += 1

@@ -1,0 +1,104 @@
+"""Dispatching an order to its departments: the apply side of the dispatch step, shared by the
+command center's dispatch, automatic dispatch at intake and the re-dispatch after a return.
+
+Who leads is decided by the caller (routing by the responsibility list lives in
+backend.dispatch); this module writes it, starts the departments' clocks and tells them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from backend.config import Settings
+from backend.notify import service as notify
+from backend.sla import service as sla
+from backend.workorders import repository as repo
+from backend.workorders.facts import OrderFacts
+from backend.workorders.machine import Transition
+from backend.workorders.pipeline import Apply, Gathered
+
+
+@dataclass(frozen=True)
+class Assignment:
+    lead_id: int | None
+    assist_ids: tuple[int, ...]
+    category_number: int | None
+    level: str
+    mode: str  # auto | manual
+    reason: str
+
+
+def dispatch_values(assignment: Assignment, actor_id: int | None, now: datetime) -> dict:
+    """The order's columns a dispatch writes, with the version and status in one statement."""
+    return {
+        "category_number": assignment.category_number,
+        "level": assignment.level,
+        "lead_department_id": assignment.lead_id,
+        "dispatch_mode": assignment.mode,
+        "dispatched_at": now,
+        "dispatched_by": actor_id,
+        "routing_reason": assignment.reason,
+    }
+
+
+def dispatch(
+    session: Session,
+    gathered: Gathered,
+    version: int,
+    change: Transition,
+    assignment: Assignment,
+    settings: Settings,
+    now: datetime,
+    *,
+    extra_values: dict | None = None,
+    first_event: tuple[str, dict] | None = None,
+) -> Apply:
+    """Writes the dispatch under the order's version: lead, assists, clocks, event, notices."""
+    user = gathered.user
+    assists = tuple(i for i in dict.fromkeys(assignment.assist_ids) if i != assignment.lead_id)
+    values = {**dispatch_values(assignment, user.id if user else None, now), **(extra_values or {})}
+    apply = Apply.begin(session, gathered, version, change, now, **values)
+    if first_event is not None:  # what led to this dispatch, recorded before it
+        apply.event(first_event[0], **first_event[1])
+    facts = gathered.facts
+    repo.set_assists(session, facts.id, assists)
+    sla.meet(session, facts.id, "dispatch", now)
+    sla.start_order_clocks(session, facts.id, facts.source, assignment.level, settings, now)
+    apply.event(
+        "dispatched",
+        mode=assignment.mode,
+        category_number=assignment.category_number,
+        level=assignment.level,
+        lead_department_id=assignment.lead_id,
+        assist_department_ids=list(assists),
+        reason=assignment.reason,
+    )
+    tell_departments(session, facts, assignment.lead_id, assists, now)
+    return apply
+
+
+def tell_departments(
+    session: Session,
+    facts: OrderFacts,
+    lead_id: int | None,
+    assist_ids: tuple[int, ...],
+    now: datetime,
+) -> None:
+    for department_id in [lead_id, *assist_ids]:
+        if department_id is None:
+            continue
+        role = "主办" if department_id == lead_id else "协办"
+        notify.notify(
+            session,
+            notify.department_handlers(session, department_id),
+            kind="dispatched",
+            title=f"新工单（{role}）：{facts.number}",
+            body=facts.description[:100],
+            work_order_id=facts.id,
+            order_number=facts.number,
+            dedupe_key=f"order:{facts.id}:dispatched:{facts.version + 1}:{department_id}",
+            now=now,
+        )

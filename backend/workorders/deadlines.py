@@ -1,0 +1,65 @@
+"""What happens to an order when one of its clocks is due for a reminder or breached: an
+event on its timeline and a notice to whoever must act (called by the worker's sweep)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from backend.notify import service as notify
+from backend.sla.models import Clock
+from backend.workorders import repository as repo
+from backend.workorders.pipeline import Apply
+
+CLOCK_LABELS = {
+    "dispatch": "派单",
+    "accept": "接单",
+    "check_in": "到场",
+    "first_contact": "先行联系",
+    "resolve": "办结",
+    "redo": "整改",
+}
+
+
+def _recipients(session: Session, clock: Clock, lead_department_id: int | None) -> list[int]:
+    # The dispatch clock is the command center's own; other clocks belong to the handling
+    # department, and the command center is told too when one is breached.
+    if clock.name == "dispatch" or lead_department_id is None:
+        return notify.command_center(session)
+    handlers = notify.department_handlers(session, lead_department_id)
+    return handlers + (notify.command_center(session) if clock.breached_at else [])
+
+
+def clock_due(session: Session, clock: Clock, now: datetime) -> str:
+    """Records a reminder or a breach of ``clock``; answers which ("clock_reminder" or
+    "clock_breached")."""
+    order = repo.lock_order(session, clock.work_order_id)
+    if order is None:  # the order is gone; nothing to tell anyone
+        clock.met_at = now
+        session.add(clock)
+        return "clock_reminder"
+    label = CLOCK_LABELS.get(clock.name, clock.name)
+    if clock.due_at <= now:
+        clock.breached_at = now
+        kind, title = "clock_breached", f"已超时（{label}）：{order.number}"
+    else:
+        clock.reminded_at = now
+        minutes = max(0, int((clock.due_at - now).total_seconds() // 60))
+        kind, title = "clock_reminder", f"即将超时（{label}，剩余 {minutes} 分钟）：{order.number}"
+    session.add(clock)
+    details = {"clock": clock.name, "due_at": clock.due_at.isoformat()}
+    Apply.system(session, clock.work_order_id, now).event(kind, by=None, **details)
+    notify.notify(
+        session,
+        _recipients(session, clock, order.lead_department_id),
+        kind=kind,
+        title=title,
+        body=order.description[:100],
+        work_order_id=order.id,
+        order_number=order.number,
+        dedupe_key=f"clock:{clock.id}:{kind}",
+        now=now,
+        data=details,
+    )
+    return kind

@@ -1,0 +1,27 @@
+"""Bodies of the handling department's steps."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from backend.fields import Id, Instant
+from backend.workorders.step_body import Versioned
+
+
+class FirstContactIn(Versioned):
+    level: Literal["command_center", "department"] = "department"
+    outcome: Literal["reached", "failed"]
+    method: Literal["call", "sms"] = "call"
+    contacted_at: Instant | None = None  # default: now
+    recording_id: Id | None = None  # the call recording (evidence, kind first_contact)
+    sms_photo_id: Id | None = None  # the SMS screenshot after three failed calls
+    note: str | None = Field(default=None, max_length=500)
+
+
+class CheckInIn(Versioned):
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    crs: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
