@@ -116,9 +116,7 @@ def demo(db: Engine, settings: Settings, clock: FrozenClock) -> None:
 
 
 @pytest.fixture
-def as_user(
-    client: TestClient, demo: None, clock: FrozenClock
-) -> Callable[..., dict[str, str]]:
+def as_user(client: TestClient, demo: None, clock: FrozenClock) -> Callable[..., dict[str, str]]:
     """Logs a demo user in over HTTP and returns the Authorization header. Each user logs in
     once per test (argon2 is slow on purpose) and again only when the test's clock has moved
     past the access token's lifetime."""
