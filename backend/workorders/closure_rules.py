@@ -11,16 +11,28 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Literal
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic_core import PydanticCustomError
+
+from backend.sla.profiles import SnakeName, Text, first_error
 
 from backend.workorders.violations import RuleViolation
 
@@ -40,7 +52,6 @@ LINTED_FIELDS: tuple[str, ...] = ("process", "basis", "reply")
 FIELD_LABELS: Mapping[str, str] = MappingProxyType(
     {"process": "办理过程", "basis": "处置依据", "reply": "答复要点"}
 )
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _PHONE_DIGITS = (7, 15)  # landline without area code … international mobile
 _PHONE = re.compile(r"^[0-9+\-()（）\s转]+$")
 
@@ -62,36 +73,69 @@ class Attachment:
     kind: AttachmentKind
 
 
-@dataclass(frozen=True)
+# The types read from the YAML: validated by pydantic (unknown keys refused), read-only mappings.
+_CONFIG = ConfigDict(extra="forbid")
+Labels = Annotated[Mapping[SnakeName, Text], Field(min_length=1), AfterValidator(MappingProxyType)]
+FindingField = Literal["fact_finding", "claim_finding", "result"]  # ClosureReport fields
+Findings = Annotated[
+    Mapping[FindingField, frozenset[SnakeName]],
+    Field(min_length=1),
+    AfterValidator(MappingProxyType),
+]
+
+
+def _exactly(ids: tuple[str, ...]) -> Callable[[Mapping[str, str]], Mapping[str, str]]:
+    def check(labels: Mapping[str, str]) -> Mapping[str, str]:
+        if tuple(labels) != ids:
+            raise PydanticCustomError(
+                "ids_in_order", "expected exactly, in order: {ids}", {"ids": ", ".join(ids)}
+            )
+        return labels
+
+    return check
+
+
+@pydantic_dataclass(frozen=True, config=_CONFIG)
 class Phrase:
-    text: str
-    hint: str
+    text: Text = Field(alias="phrase")  # the YAML's phrase, normalised as the lint compares it
+    hint: Text = Field()  # required; a dataclass wants a Field() after one
     # Next characters that turn the phrase into an ordinary word (我办理, 我所在).
     unless_followed_by: str = ""
 
+    @field_validator("text")
+    @classmethod
+    def _normalised(cls, text: str) -> str:
+        return _normalise(text)
 
-@dataclass(frozen=True)
+
+@pydantic_dataclass(frozen=True, config=_CONFIG)
 class Described:
     """A reason or category: a short label for lists, the seed's sentence for the record."""
 
-    label: str
-    text: str
+    label: Text
+    text: Text
 
 
-@dataclass(frozen=True)
+Catalogue = Annotated[
+    Mapping[SnakeName, Described], Field(min_length=1), AfterValidator(MappingProxyType)
+]
+Phrases = Annotated[tuple[Phrase, ...], Field(min_length=1)]
+
+
+@pydantic_dataclass(frozen=True, config=_CONFIG)
 class ClosureRules:
-    elements: Mapping[str, str]
-    forbidden: tuple[Phrase, ...]
-    discouraged: tuple[Phrase, ...]
-    fact_findings: Mapping[str, str]
-    claim_findings: Mapping[str, str]
-    results: Mapping[str, str]
-    sensitive: Mapping[str, frozenset[str]]
-    sensitive_on_rework: Mapping[str, frozenset[str]]
-    before_after_results: frozenset[str]
-    reject_reasons: Mapping[str, Described]
-    stored_call_categories: Mapping[str, Described]
-    stored_call_elements: Mapping[str, str]
+    elements: Annotated[Labels, AfterValidator(_exactly(ELEMENTS))]
+    forbidden: Phrases
+    discouraged: Phrases
+    fact_findings: Labels
+    claim_findings: Labels
+    results: Labels
+    sensitive: Findings
+    sensitive_on_rework: Findings
+    before_after_results: frozenset[SnakeName]
+    reject_reasons: Catalogue
+    stored_call_categories: Catalogue
+    stored_call_elements: Annotated[Labels, AfterValidator(_exactly(STORED_CALL_ELEMENTS))]
 
 
 @dataclass(frozen=True)
@@ -122,130 +166,39 @@ class ClosureReport:
 # -- loading -------------------------------------------------------------------------------
 
 
-class _Reader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, where: str, message: str) -> ValueError:
-        return ValueError(f"closure rules {self.path.name}: {where}: {message}")
-
-    def mapping(self, data: Any, where: str) -> dict[str, Any]:
-        if not isinstance(data, Mapping) or not data:
-            raise self.fail(where, "expected a non-empty mapping")
-        for key in data:
-            if not isinstance(key, str) or not _ID.match(key):
-                raise self.fail(f"{where}.{key}", "expected a snake_case id")
-        return dict(data)
-
-    def text(self, value: Any, where: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, "expected a non-empty string")
-        return value.strip()
-
-    def labels(self, data: Any, where: str) -> Mapping[str, str]:
-        raw = self.mapping(data, where)
-        return MappingProxyType({k: self.text(v, f"{where}.{k}") for k, v in raw.items()})
-
-    def described(self, data: Any, where: str) -> Mapping[str, Described]:
-        out: dict[str, Described] = {}
-        for key, value in self.mapping(data, where).items():
-            item = self.mapping(value, f"{where}.{key}")
-            if set(item) != {"label", "text"}:
-                raise self.fail(f"{where}.{key}", "expected exactly label and text")
-            out[key] = Described(
-                self.text(item["label"], f"{where}.{key}.label"),
-                self.text(item["text"], f"{where}.{key}.text"),
-            )
-        return MappingProxyType(out)
-
-    def phrases(self, data: Any, where: str) -> tuple[Phrase, ...]:
-        if not isinstance(data, list) or not data:
-            raise self.fail(where, "expected a non-empty list")
-        out: list[Phrase] = []
-        for i, item in enumerate(data):
-            at = f"{where}[{i}]"
-            keys = set(item) if isinstance(item, Mapping) else set()
-            if not {"phrase", "hint"} <= keys <= {"phrase", "hint", "unless_followed_by"}:
-                raise self.fail(at, "expected phrase, hint and optionally unless_followed_by")
-            follow = item.get("unless_followed_by", "")
-            if not isinstance(follow, str):
-                raise self.fail(f"{at}.unless_followed_by", "expected a string of characters")
-            out.append(
-                Phrase(
-                    _normalise(self.text(item["phrase"], f"{at}.phrase")),
-                    self.text(item["hint"], f"{at}.hint"),
-                    follow,
-                )
-            )
-        return tuple(out)
-
-    def subset(self, data: Any, where: str, allowed: Mapping[str, str]) -> frozenset[str]:
-        if not isinstance(data, list) or any(v not in allowed for v in data):
-            raise self.fail(where, f"expected a list of: {', '.join(allowed)}")
-        return frozenset(data)
-
-    def sensitive(
-        self, data: Any, where: str, choices: Mapping[str, Mapping[str, str]]
-    ) -> Mapping[str, frozenset[str]]:
-        raw = self.mapping(data, where)
-        for key in raw:
-            if key not in choices:
-                raise self.fail(f"{where}.{key}", f"expected one of: {', '.join(choices)}")
-        return MappingProxyType(
-            {k: self.subset(v, f"{where}.{k}", choices[k]) for k, v in raw.items()}
-        )
-
-    def rules(self, data: Any) -> ClosureRules:
-        keys = {
-            "elements", "forbidden", "discouraged", "fact_findings", "claim_findings", "results",
-            "sensitive", "sensitive_on_rework", "before_after_results", "reject_reasons",
-            "stored_call_categories", "stored_call_elements",
-        }  # fmt: skip
-        top = self.mapping(data, "(top level)")
-        if set(top) != keys:
-            odd = sorted(set(top) ^ keys)[0]
-            raise self.fail(odd, "unknown key" if odd in top else "missing")
-        elements = self.labels(top["elements"], "elements")
-        if tuple(elements) != ELEMENTS:
-            raise self.fail("elements", f"expected exactly, in order: {', '.join(ELEMENTS)}")
-        findings = {
-            "fact_finding": self.labels(top["fact_findings"], "fact_findings"),
-            "claim_finding": self.labels(top["claim_findings"], "claim_findings"),
-            "result": self.labels(top["results"], "results"),
-        }
-        stored_elements = self.labels(top["stored_call_elements"], "stored_call_elements")
-        if tuple(stored_elements) != STORED_CALL_ELEMENTS:
-            raise self.fail(
-                "stored_call_elements",
-                f"expected exactly, in order: {', '.join(STORED_CALL_ELEMENTS)}",
-            )
-        return ClosureRules(
-            elements=elements,
-            forbidden=self.phrases(top["forbidden"], "forbidden"),
-            discouraged=self.phrases(top["discouraged"], "discouraged"),
-            fact_findings=findings["fact_finding"],
-            claim_findings=findings["claim_finding"],
-            results=findings["result"],
-            sensitive=self.sensitive(top["sensitive"], "sensitive", findings),
-            sensitive_on_rework=self.sensitive(
-                top["sensitive_on_rework"], "sensitive_on_rework", findings
-            ),
-            before_after_results=self.subset(
-                top["before_after_results"], "before_after_results", findings["result"]
-            ),
-            reject_reasons=self.described(top["reject_reasons"], "reject_reasons"),
-            stored_call_categories=self.described(
-                top["stored_call_categories"], "stored_call_categories"
-            ),
-            stored_call_elements=stored_elements,
-        )
+def _undefined_choice(rules: ClosureRules) -> str | None:
+    """``<path>: <message>`` for a finding or result the file uses but does not define."""
+    defined = {
+        "fact_finding": rules.fact_findings,
+        "claim_finding": rules.claim_findings,
+        "result": rules.results,
+    }
+    used = [
+        *((f"sensitive.{k}", v, defined[k]) for k, v in rules.sensitive.items()),
+        *(
+            (f"sensitive_on_rework.{k}", v, defined[k])
+            for k, v in rules.sensitive_on_rework.items()
+        ),
+        ("before_after_results", rules.before_after_results, rules.results),
+    ]
+    for path, values, choices in used:
+        if not values <= choices.keys():
+            return f"{path}: expected a list of: {', '.join(choices)}"
+    return None
 
 
 @lru_cache(maxsize=8)
 def load_closure_rules(path: Path | str = DEFAULT_PATH) -> ClosureRules:
     """Read and validate the rules file; ValueError names the file and the bad key."""
     file = Path(path)
-    return _Reader(file).rules(yaml.safe_load(file.read_text(encoding="utf-8")))
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    try:
+        rules = TypeAdapter(ClosureRules).validate_python(data)
+    except ValidationError as error:
+        raise ValueError(f"closure rules {file.name}: {first_error(error)}") from None
+    if problem := _undefined_choice(rules):
+        raise ValueError(f"closure rules {file.name}: {problem}")
+    return rules
 
 
 # -- the phrase lint -----------------------------------------------------------------------

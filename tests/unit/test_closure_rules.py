@@ -4,8 +4,10 @@ sign-offs, before/after photos, copies by assisting departments, 不予受理 re
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -346,14 +348,80 @@ def test_reject_reasons() -> None:
     assert (caught.value.code, caught.value.field) == ("invalid_reject_reason", "reason")
 
 
+def shipped_rules() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+def write_rules(folder: Path, data: dict[str, Any]) -> Path:
+    path = folder / "rules.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def test_a_bad_rules_file_names_the_key(tmp_path: Path) -> None:
-    data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    data = shipped_rules()
     data["sensitive"]["fact_finding"] = ["fake"]
-    bad = tmp_path / "rules.yaml"
-    bad.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(ValueError, match=r"rules.yaml: sensitive.fact_finding"):
-        load_closure_rules(bad)
+        load_closure_rules(write_rules(tmp_path, data))
     del data["elements"]["phone"]
-    bad.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(ValueError, match="elements"):
-        load_closure_rules(bad)
+        load_closure_rules(write_rules(tmp_path, data))
+
+
+def _unknown_top_key(data: dict[str, Any]) -> None:
+    data["colour"] = "red"
+
+
+def _unknown_phrase_key(data: dict[str, Any]) -> None:
+    data["forbidden"][2]["note"] = "x"
+
+
+def _missing_section(data: dict[str, Any]) -> None:
+    del data["results"]
+
+
+def _missing_reason_text(data: dict[str, Any]) -> None:
+    del data["reject_reasons"]["military"]["text"]
+
+
+def _empty_hint(data: dict[str, Any]) -> None:
+    data["discouraged"][0]["hint"] = "  "
+
+
+def _unknown_finding(data: dict[str, Any]) -> None:
+    data["sensitive_on_rework"]["outcome"] = ["unresolved"]
+
+
+def _undefined_result(data: dict[str, Any]) -> None:
+    data["before_after_results"] = ["resolved", "done"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_unknown_top_key, "colour: unknown key"),
+        (_unknown_phrase_key, "forbidden[2].note: unknown key"),
+        (_missing_section, "results: missing"),
+        (_missing_reason_text, "reject_reasons.military.text: missing"),
+        (_empty_hint, "discouraged[0].hint: String should have at least 1 character"),
+        (_unknown_finding, "sensitive_on_rework.outcome: unknown key"),
+        (_undefined_result, "before_after_results: expected a list of: resolved, partly_resolved"),
+    ],
+)
+def test_a_bad_rules_file_is_refused_naming_file_and_key(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    data = shipped_rules()
+    edit(data)
+    with pytest.raises(ValueError) as caught:
+        load_closure_rules(write_rules(tmp_path, data))
+    assert str(caught.value).startswith(f"closure rules rules.yaml: {message}")
+
+
+def test_phrases_are_stored_normalised(tmp_path: Path) -> None:
+    data = shipped_rules()
+    data["forbidden"][0]["phrase"] = " 将 会\u200b "
+    rules = load_closure_rules(write_rules(tmp_path, data))
+    assert rules.forbidden[0].text == "将会"
+    assert find_phrase("我们将会处理", rules.forbidden) == rules.forbidden[0]

@@ -312,12 +312,62 @@ def test_override_rules_and_add_a_level() -> None:
         ({"rules": {"extension": {"leader_beyond": 1}}}, "rules.extension.leader_beyond"),
         ({"sources": {"tv": {}}}, "sources.tv"),
         ({"colour": "red"}, "colour"),
+        # A source's partial rules and a level's extension are checked where they are written.
+        (
+            {"sources": {"patrol": {"rules": {"return_window": {"window": {"amount": 0}}}}}},
+            "sources.patrol.rules.return_window.window.amount",
+        ),
+        (
+            {"sources": {"hotline": {"levels": {"urgent": {"extension": {"steps": 2}}}}}},
+            "sources.hotline.levels.urgent.extension.steps",
+        ),
+        (
+            {"sources": {"hotline": {"levels": {"general": {"extension": {"special": [{}]}}}}}},
+            "sources.hotline.levels.general.extension.special[0].amount",
+        ),
+        (
+            {"sources": {"hotline": {"levels": {"Urgent": {"label": "紧急"}}}}},
+            "sources.hotline.levels.Urgent",
+        ),
+        ({"rules": {"reminder_lead": {"hours": None}}}, "rules.reminder_lead.hours"),
+        ({"aliases": {"hotline": "patrol"}}, "aliases.hotline"),
+        ({"name": "zhenru"}, "name"),
     ],
 )
 def test_bad_override_names_profile_and_path(override: dict[str, Any], path: str) -> None:
     with pytest.raises(ValueError) as caught:
         load_profile("jiangning", override)
     assert str(caught.value).startswith(f"profile 'jiangning': {path}:")
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"colour": "red"}, "colour: unknown key"),
+        (
+            {"rules": {"store": {"allowed": True, "max_calls": 5}}},
+            "rules.store.max_calls: unknown key",
+        ),
+        (
+            {"sources": {"patrol": {"levels": {"general": {"clocks": {"on_scene": {}}}}}}},
+            "sources.patrol.levels.general.clocks.on_scene: unknown key (expected 'dispatch'",
+        ),
+        ({"sources": {"tv": {}}}, "sources.tv: unknown key (expected 'patrol'"),
+        (
+            {"sources": {"hotline": {"levels": {"consult": {"clocks": {}}}}}},
+            "sources.hotline.levels.consult.label: missing",
+        ),
+        (
+            {"rules": {"store": {"min_calls": 0}}},
+            "rules.store.min_calls: Input should be greater than 0 (got 0)",
+        ),
+        ({"aliases": {"media": "tv"}}, "aliases.media: 'tv' is not one of: patrol, hotline"),
+    ],
+)
+def test_bad_override_says_what_is_wrong(override: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        load_profile("jiangning", override)
+    assert str(caught.value).startswith(f"profile 'jiangning': {message}")
 
 
 def test_unknown_profile() -> None:
