@@ -33,7 +33,6 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import PydanticCustomError
 
 from backend.sla.profiles import SnakeName, Text, first_error
-
 from backend.workorders.violations import RuleViolation
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "closure_rules.yaml"
