@@ -8,7 +8,6 @@ from backend import health
 from backend.auth.router import router as auth_router
 from backend.catalog.router import router as catalog_router
 from backend.dispatch.router import router as dispatch_router
-from backend.evidence.router import router as media_router
 from backend.notify.router import router as inbox_router
 from backend.org.router import router as org_router
 from backend.reports.router import router as reports_router
@@ -22,7 +21,6 @@ for router in (
     org_router,
     catalog_router,
     reports_router,
-    media_router,
     dispatch_router,
     workorders_router,
     inbox_router,

@@ -7,19 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, status
 
 from backend.auth import service
-from backend.auth.models import Role, User
-from backend.auth.schemas import RefreshIn, TokenOut, UserCreate, UserOut
+from backend.auth.schemas import RefreshIn, TokenOut
 from backend.deps import (
     ClientAddressDep,
-    CurrentUser,
     NowDep,
     SessionDep,
     SettingsDep,
     SigningKeyDep,
-    require_roles,
 )
-from backend.fields import IdPath, Text
-from backend.org import service as org_service
+from backend.fields import Text
 
 router = APIRouter(tags=["auth"])
 
@@ -69,24 +65,3 @@ def refresh(
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(body: RefreshIn, session: SessionDep, now: NowDep) -> None:
     service.logout(session, body.refresh_token, now)
-
-
-@router.get("/me", response_model=UserOut)
-def me(user: CurrentUser, session: SessionDep) -> UserOut:
-    return org_service.user_out(session, user)
-
-
-@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-def create_user(
-    body: UserCreate,
-    session: SessionDep,
-    now: NowDep,
-    _: Annotated[User, Depends(require_roles(Role.admin))],
-) -> UserOut:
-    user = org_service.create_user(session, body, now)
-    return org_service.user_out(session, user)
-
-
-@router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: IdPath, viewer: CurrentUser, session: SessionDep) -> UserOut:
-    return org_service.user_out(session, org_service.visible_user(session, viewer, user_id))

@@ -4,14 +4,16 @@ POST /api/v1/workorders/{id}/<step>; each step answers the order as it is after 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Response, UploadFile
 from pydantic import BaseModel
 
 from backend.auth.models import Role, User
 from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, StorageDep, require_roles
-from backend.evidence.service import Upload
+from backend.evidence.audio import MIME_TYPES
+from backend.evidence.media import serve
+from backend.evidence.service import IMAGE_MIME, Upload
 from backend.fields import MAX_VERSION, IdPath
 from backend.workorders import service
 from backend.workorders.closure import service as closure
@@ -37,6 +39,7 @@ from backend.workorders.step_body import Versioned
 
 router = APIRouter(tags=["workorders"])
 steps = APIRouter(prefix="/workorders/{order_id}", tags=["workorder steps"])
+media = APIRouter(tags=["media"])
 
 SupervisionReader = Annotated[
     User, Depends(require_roles(Role.handler, Role.dispatcher, Role.leader, Role.admin))
@@ -217,3 +220,59 @@ def reply_supervision(
 
 
 router.include_router(steps)
+
+
+# -- evidence downloads: to whoever may see the order (or the report), with ETag and ranges --
+
+
+def _binary(mimes: list[str], what: str) -> dict[int | str, dict[str, Any]]:
+    content = {m: {"schema": {"type": "string", "format": "binary"}} for m in mimes}
+    return {
+        200: {"description": what, "content": content},
+        206: {"description": f"{what}（部分，Range）", "content": content},
+        304: {"description": "未修改（If-None-Match）"},
+    }
+
+
+PHOTO_TYPES = sorted(set(IMAGE_MIME.values()))
+RECORDING_TYPES = sorted({*MIME_TYPES.values(), "audio/amr-wb"})
+
+
+@media.get(
+    "/media/photos/{photo_id}/{variant}",
+    response_class=Response,
+    responses=_binary(PHOTO_TYPES, "照片（display、thumbnail 为 JPEG）"),
+)
+def photo(
+    photo_id: IdPath,
+    variant: Literal["original", "display", "thumbnail"],
+    user: CurrentUser,
+    session: SessionDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    blob = service.photo_download(session, user, photo_id, variant, settings)
+    return serve(storage, blob, range_header, if_none_match)
+
+
+@media.get(
+    "/media/recordings/{recording_id}",
+    response_class=Response,
+    responses=_binary(RECORDING_TYPES, "录音"),
+)
+def recording(
+    recording_id: IdPath,
+    user: CurrentUser,
+    session: SessionDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    blob = service.recording_download(session, user, recording_id, settings)
+    return serve(storage, blob, range_header, if_none_match)
+
+
+router.include_router(media)
