@@ -8,6 +8,7 @@ from backend import health
 from backend.auth.router import router as auth_router
 from backend.catalog.router import router as catalog_router
 from backend.dispatch.router import router as dispatch_router
+from backend.hotline.router import router as hotline_router
 from backend.notify.router import router as inbox_router
 from backend.org.router import router as org_router
 from backend.reports.router import router as reports_router
@@ -22,6 +23,7 @@ for router in (
     catalog_router,
     reports_router,
     dispatch_router,
+    hotline_router,
     workorders_router,
     inbox_router,
     calendar_router,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from backend.config import PROJECT_ROOT, get_settings
 from backend.db import engine_for, session_scope
+from backend.hotline.cli import add_hotline_import_parser
 from backend.quotas.cli import add_quota_parser
 from backend.scoring.cli import add_score_parser
 from backend.seams.clock import SystemClock
@@ -124,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     add_workdays_parser(commands, _calendar)
     add_quota_parser(commands, _calendar)
     add_score_parser(commands)
+    add_hotline_import_parser(commands)
     args = parser.parse_args(argv)
     try:
         args.func(args)

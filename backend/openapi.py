@@ -92,7 +92,9 @@ def install_openapi(app: FastAPI) -> None:
         for path, operations in spec.get("paths", {}).items():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
-                for code in sorted(error_codes(path, method, operation, spec)):
+                # Errors a route declares itself get the one error body too.
+                declared = {int(c) for c in responses if c.isdigit() and int(c) >= 400}
+                for code in sorted(error_codes(path, method, operation, spec) | declared):
                     responses[str(code)] = _error_response(code)
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)

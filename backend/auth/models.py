@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
+from backend.auth.roles import Role
 from backend.db import BigId, UTCDateTime
 
-
-class Role(StrEnum):
-    member = "member"  # 网格员
-    inspector = "inspector"  # 专职巡查员
-    handler = "handler"  # 承办人
-    dispatcher = "dispatcher"  # 指挥中心
-    leader = "leader"  # 分管领导
-    admin = "admin"
+__all__ = ["Role", "User"]
 
 
 class User(SQLModel, table=True):

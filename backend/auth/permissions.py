@@ -36,8 +36,10 @@ def may_see_order(
     reporter_ids: list[int],
     *,
     in_user_grid: bool = False,
+    reported_duplicate: bool = False,
 ) -> bool:
-    """Street-wide roles; handlers of the lead or an assisting department; the reporters;
+    """Street-wide roles; handlers of the lead or an assisting department; the reporters (of
+    the order or of a duplicate merged into it);
     inspectors for orders in the grids they patrol (they verify results on site)."""
     if sees_street(user):
         return True
@@ -45,4 +47,4 @@ def may_see_order(
         return user.department_id == lead_department_id or user.department_id in assist_ids
     if user.role == Role.inspector and in_user_grid:
         return True
-    return user.id in reporter_ids
+    return user.id in reporter_ids or reported_duplicate

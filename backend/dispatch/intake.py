@@ -150,7 +150,9 @@ def route_new_order(
             now,
         )
         return
-    why = dispatching.why_queued(classification.confident, order.grid_id, chosen, duplicates)
+    why = dispatching.why_queued(
+        classification.confident, order.grid_id, chosen, duplicates, located=order.lat is not None
+    )
     apply = Apply.system(session, order_id, now)
     apply.update(routing_reason=why)
     apply.event("queued", by=None, reason=why)

@@ -155,10 +155,15 @@ def possible_duplicates(
 
 
 def why_queued(
-    confident: bool, grid_id: int | None, chosen: Route | None, duplicates: list[DuplicateOut]
+    confident: bool,
+    grid_id: int | None,
+    chosen: Route | None,
+    duplicates: list[DuplicateOut],
+    *,
+    located: bool = True,
 ) -> str:
     if grid_id is None:
-        return "不在辖区网格内"
+        return "不在辖区网格内" if located else "无坐标，需确认所属网格"
     if duplicates:
         return "疑似重复工单"
     if not confident:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from backend.auth.models import User
+from backend.auth.models import Role, User
 from backend.notify.models import Notification
 
 
@@ -28,7 +28,9 @@ def user_ids_with_role(session: Session, role: str) -> list[int]:
 
 def handler_ids_of(session: Session, department_id: int) -> list[int]:
     query = select(User.id).where(
-        User.role == "handler", User.department_id == department_id, col(User.is_active).is_(True)
+        User.role == Role.handler,
+        User.department_id == department_id,
+        col(User.is_active).is_(True),
     )
     return [i for i in session.exec(query) if i is not None]
 

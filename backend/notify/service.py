@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from backend.auth.models import User
-from backend.db import begin_write
+from backend.db import begin_write, row_id
 from backend.errors import NotFound
 from backend.notify import repository as repo
 from backend.notify.models import Notification
@@ -88,9 +88,8 @@ def department_handlers(session: Session, department_id: int) -> list[int]:
 
 
 def _out(n: Notification) -> NotificationOut:
-    assert n.id is not None
     return NotificationOut(
-        id=n.id,
+        id=row_id(n),
         kind=n.kind,
         title=n.title,
         body=n.body,
@@ -104,10 +103,9 @@ def _out(n: Notification) -> NotificationOut:
 def inbox(
     session: Session, user: User, *, cursor: str | None, limit: int, unread_only: bool
 ) -> Page[NotificationOut]:
-    assert user.id is not None
     rows = repo.inbox(
         session,
-        user.id,
+        row_id(user),
         before_id=last_id(cursor),
         limit=limit + 1,
         unread_only=unread_only,

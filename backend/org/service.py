@@ -11,6 +11,7 @@ from backend.auth import repository as auth_repo
 from backend.auth import service as auth_service
 from backend.auth.models import Role, User
 from backend.auth.schemas import DepartmentRef, UserCreate, UserOut
+from backend.db import row_id
 from backend.errors import InvalidInput, NotFound
 from backend.org import repository as repo
 from backend.org.models import Department, Grid
@@ -24,15 +25,14 @@ def _ref(department: Department | None) -> DepartmentRef | None:
 
 
 def user_out(session: Session, user: User) -> UserOut:
-    assert user.id is not None
     department = repo.department_by_id(session, user.department_id) if user.department_id else None
     return UserOut(
-        id=user.id,
+        id=row_id(user),
         username=user.username,
         display_name=user.display_name,
         role=Role(user.role),
         department=_ref(department),
-        grid_ids=repo.grid_ids_of_user(session, user.id),
+        grid_ids=repo.grid_ids_of_user(session, row_id(user)),
         phone=user.phone,
     )
 
@@ -72,9 +72,8 @@ def list_departments(session: Session, kind: str | None) -> list[DepartmentOut]:
 
 
 def _grid_out(grid: Grid, teams: dict[int, Department], members: list[int]) -> GridOut:
-    assert grid.id is not None
     return GridOut(
-        id=grid.id,
+        id=row_id(grid),
         code=grid.code,
         name=grid.name,
         level=grid.level,

@@ -66,7 +66,7 @@ def dispatch(
     facts = gathered.facts
     repo.set_assists(session, facts.id, assists)
     sla.meet(session, facts.id, "dispatch", now)
-    sla.start_order_clocks(session, facts.id, facts.source, assignment.level, settings, now)
+    _start_clocks(session, facts, assignment.level, settings, now)
     apply.event(
         "dispatched",
         mode=assignment.mode,
@@ -78,6 +78,34 @@ def dispatch(
     )
     tell_departments(session, facts, assignment.lead_id, assists, now)
     return apply
+
+
+def _start_clocks(
+    session: Session, facts: OrderFacts, level: str, settings: Settings, now: datetime
+) -> None:
+    """The departments' clocks. The street's resolve clock counts from when the order reached
+    the street, queue time included, and a re-dispatch after a return does not restart it
+    (seed 000: 自系统派发至街道网格中心之日起); the platform's due time, when it gave one, is
+    fixed. Each new department gets its own accept and first-contact clocks; an order with
+    nobody to contact (a grid find, an anonymous caller) gets no first-contact clock."""
+    skip = {"dispatch"}
+    if facts.clock("resolve") is not None:
+        skip.add("resolve")
+    if not facts.has_caller:
+        skip.add("first_contact")
+    arrival = facts.received_at or facts.created_at
+    sla.start_order_clocks(
+        session,
+        facts.id,
+        facts.source,
+        level,
+        settings,
+        now,
+        starts={"resolve": min(arrival, now)},
+        skip=frozenset(skip),
+    )
+    if facts.platform_due_at is not None and "resolve" not in skip:
+        sla.move_due(session, facts.id, "resolve", facts.platform_due_at, settings)
 
 
 def tell_departments(

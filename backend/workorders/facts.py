@@ -102,8 +102,13 @@ class OrderFacts:
     warning_order: bool = False
     lat: float | None = None
     lng: float | None = None
-    # Someone to contact first (a caller who left a number); grid finds have none.
+    # Someone to contact first (a caller who left a number and is not anonymous); grid
+    # finds have none.
     has_caller: bool = False
+    # When the order reached the street: the platform's time for a platform order, else
+    # the report's. The street's resolve clock counts from here (seed 000).
+    received_at: datetime | None = None
+    platform_due_at: datetime | None = None
     closure_text: str = ""  # the lead's last closure report (协办 copies are checked on it)
     clocks: tuple[ClockFact, ...] = ()
     photos: tuple[PhotoFact, ...] = ()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from backend.auth.roles import Role
 from backend.sla.profiles import Rules
 from backend.workorders.facts import OrderFacts
 from backend.workorders.states import OPEN, STATUS_LABELS, WORKING, Status
@@ -63,8 +64,8 @@ class Actor:
 
 
 S = Status
-COMMAND = frozenset({"dispatcher", "leader", "admin"})
-HANDLER = frozenset({"handler"})
+COMMAND = frozenset({Role.dispatcher, Role.leader, Role.admin})
+HANDLER = frozenset({Role.handler})
 LEAD = frozenset({Relation.lead})
 BOTH = frozenset({Relation.lead, Relation.assist})
 # An outcome's target; SAME keeps the status, PRIOR goes back to where the order was before
@@ -281,7 +282,7 @@ DEFAULT_OUTCOME: dict[Step, str] = {
 def _permitted(rule: Rule, facts: OrderFacts, actor: Actor) -> RuleViolation | None:
     if actor.role not in rule.roles:
         return RuleViolation("role_forbidden", f"当前角色不能执行「{rule.label}」")
-    if actor.role == "handler" and actor.relation not in rule.relations:
+    if actor.role == Role.handler and actor.relation not in rule.relations:
         return RuleViolation("not_your_order", f"只有主办（或协办）部门能执行「{rule.label}」")
     if facts.status not in rule.from_statuses:
         label = STATUS_LABELS.get(facts.status, facts.status)
@@ -366,7 +367,7 @@ _HIDE_WHEN_MISSING = frozenset(
 def _first_contact_outcome(facts: OrderFacts, actor: Actor, rules: Rules) -> str | None:
     """The level this actor would record now: the command center's own, a handler's the
     department's; None when that level is not the actor's to record or is done."""
-    level = "command_center" if actor.role == "dispatcher" else "department"
+    level = "command_center" if actor.role == Role.dispatcher else "department"
     if level not in rules.first_contact.levels or level in facts.contacted_levels:
         return None
     return f"{level}.reached"

@@ -44,6 +44,8 @@ class WorkOrder(SQLModel, table=True):
         # 返潮: any earlier order of a category near a point, or at the same address.
         Index("ix_work_order_category_lat", "category_number", "lat"),
         Index("ix_work_order_category_address", "category_number", "address"),
+        # A platform order (12345, 随申拍, …) is known by its number there: a resend finds it.
+        UniqueConstraint("source", "external_no", name="uq_work_order_source_external_no"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
@@ -91,6 +93,17 @@ class WorkOrder(SQLModel, table=True):
     satisfaction: str | None = Field(default=None, max_length=30)
     resolution: str | None = Field(default=None, max_length=30)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Orders from the district platform: its number, when it reached the street (the resolve
+    # clock counts from there, seed 000) and the platform's own due time, fixed at the street.
+    external_no: str | None = Field(default=None, max_length=40)
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    platform_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    appeal_type: str | None = Field(default=None, max_length=10)  # consult|suggest|request|complain
+    # The caller (来电人): shown in full only to the handling departments and the command center.
+    caller_name: str | None = Field(default=None, max_length=50)
+    caller_phone: str | None = Field(default=None, max_length=30)
+    caller_anonymous: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    caller_confidential: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class WorkOrderAssist(SQLModel, table=True):

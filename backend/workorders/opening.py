@@ -16,6 +16,7 @@ from backend.config import Settings
 from backend.db import row_id
 from backend.sla import service as sla
 from backend.workorders import repository as repo
+from backend.workorders.callers import Caller
 from backend.workorders.models import WorkOrder
 from backend.workorders.pipeline import Apply
 from backend.workorders.states import Source, Status
@@ -38,6 +39,16 @@ class NewOrder:
     grid_id: int | None
     suggestions: list[dict[str, Any]]
     confident: bool
+    # Platform orders only (backend.hotline): the platform's number, arrival and due time.
+    external_no: str | None = None
+    received_at: datetime | None = None
+    platform_due_at: datetime | None = None
+    appeal_type: str | None = None
+    caller: Caller | None = None
+    marked_repeat: bool = False
+    # None: decided by the grid (no grid → outside the street); a platform order without a
+    # point is the street's (the platform sent it here) until a dispatcher places it.
+    out_of_jurisdiction: bool | None = None
 
 
 def open_order(
@@ -51,6 +62,7 @@ def open_order(
 ) -> WorkOrder:
     """Inserts the order (status reported), records how it came in and starts its dispatch
     clock. The caller holds the write transaction."""
+    caller = new.caller or Caller(None, None)
     order = WorkOrder(
         number=order_number(session, now, settings),
         source=new.source.value,
@@ -63,10 +75,21 @@ def open_order(
         lng=new.lng,
         category_number=new.category_number,
         grid_id=new.grid_id,
-        out_of_jurisdiction=new.grid_id is None,
+        out_of_jurisdiction=(
+            new.grid_id is None if new.out_of_jurisdiction is None else new.out_of_jurisdiction
+        ),
         suggestions=new.suggestions,
         confident=new.confident,
         created_at=now,
+        external_no=new.external_no,
+        received_at=new.received_at,
+        platform_due_at=new.platform_due_at,
+        appeal_type=new.appeal_type,
+        caller_name=caller.name,
+        caller_phone=caller.phone,
+        caller_anonymous=caller.anonymous,
+        caller_confidential=caller.confidential,
+        marked_repeat=new.marked_repeat,
     )
     session.add(order)
     session.flush()

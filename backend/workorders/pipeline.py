@@ -28,6 +28,7 @@ from backend.sla import profiles as profile_rules
 from backend.sla import service as sla
 from backend.sla.profiles import Rules
 from backend.workorders import repository as repo
+from backend.workorders.callers import Caller
 from backend.workorders.facts import (
     ClockFact,
     ContactAttempt,
@@ -45,8 +46,6 @@ from backend.workorders.states import Source, Status
 from backend.workorders.timeline import GENESIS, EventContent, chain_hash
 from backend.workorders.violations import RuleViolation
 
-# Orders found on patrol have no caller to contact first (seed 003: "匿名电话除外" in spirit).
-NO_CALLER_SOURCES = frozenset({Source.patrol, Source.inspector})
 # Where a rule's name for an input differs from the API field the client sent.
 API_FIELDS = {
     "requested": "requested_due_at",
@@ -117,6 +116,7 @@ def may_see(user: User, bundle: OrderBundle) -> bool:
         bundle.assist_ids,
         [r.reporter_id for r in bundle.reports],
         in_user_grid=bundle.in_viewer_grid,
+        reported_duplicate=bundle.viewer_reported_duplicate,
     )
 
 
@@ -143,7 +143,9 @@ def facts_of(bundle: OrderBundle) -> OrderFacts:
         warning_order=order.warning_order,
         lat=order.lat,
         lng=order.lng,
-        has_caller=Source(order.source) not in NO_CALLER_SOURCES,
+        has_caller=Caller(order.caller_name, order.caller_phone, order.caller_anonymous).reachable,
+        received_at=order.received_at or order.created_at,
+        platform_due_at=order.platform_due_at,
         closure_text=str(last_closure.payload.get("process", "")) if last_closure else "",
         clocks=tuple(
             ClockFact(

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from backend.catalog.models import Category
@@ -61,6 +62,7 @@ class OrderBundle:
     order: WorkOrder
     category_name: str | None
     in_viewer_grid: bool  # the viewer patrols the order's grid (inspectors verify there)
+    viewer_reported_duplicate: bool = False  # the viewer's report was merged into this order
     clocks: list[Clock] = field(default_factory=list)
     departments: dict[int, Department] = field(default_factory=dict)
     assist_ids: list[int] = field(default_factory=list)
@@ -94,8 +96,19 @@ def load_bundle(
         )
         .correlate(WorkOrder)
     )
+    # A reporter whose order was merged into this one follows this one (seed 000: 重复举报).
+    duplicate = aliased(WorkOrder)
+    reported_duplicate = (
+        exists()
+        .where(
+            col(duplicate.duplicate_of_id) == WorkOrder.id,
+            col(Report.work_order_id) == duplicate.id,
+            col(Report.reporter_id) == (viewer_id or 0),
+        )
+        .correlate(WorkOrder)
+    )
     rows = session.exec(
-        select(WorkOrder, Category.name, in_grid, Clock)
+        select(WorkOrder, Category.name, in_grid, reported_duplicate, Clock)
         .outerjoin(Category, col(Category.number) == WorkOrder.category_number)
         .outerjoin(Clock, col(Clock.work_order_id) == WorkOrder.id)
         .where(col(WorkOrder.id) == order_id)
@@ -103,11 +116,12 @@ def load_bundle(
     ).all()
     if not rows:
         return None
-    order, category_name, viewer_grid, _ = rows[0]
+    order, category_name, viewer_grid, viewer_duplicate, _ = rows[0]
     bundle = OrderBundle(
         order=order,
         category_name=category_name,
         in_viewer_grid=bool(viewer_grid),
+        viewer_reported_duplicate=bool(viewer_duplicate),
         clocks=[clock for *_, clock in rows if clock is not None],
     )
     lead = order.lead_department_id

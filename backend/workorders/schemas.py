@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backend.auth.schemas import DepartmentRef
 from backend.evidence.schemas import PhotoOut, RecordingOut
@@ -92,6 +92,14 @@ class EvidenceOut(BaseModel):
     recordings: list[RecordingOut]
 
 
+class CallerOut(BaseModel):
+    name: str | None
+    phone: str | None
+    anonymous: bool
+    confidential: bool
+    masked: bool = Field(description="true: shown masked (138****5678, 张*) to this viewer")
+
+
 class WorkOrderOut(BaseModel):
     id: int
     number: str
@@ -132,6 +140,14 @@ class WorkOrderOut(BaseModel):
     closed_at: ApiDateTime | None
     status_label: str
     next_steps: list[NextStepOut]
+    # Platform orders (12345, 随申拍, 领导交办, 媒体曝光).
+    external_no: str | None = None
+    appeal_type: str | None = None
+    received_at: ApiDateTime | None = None
+    platform_due_at: ApiDateTime | None = None
+    caller: CallerOut | None = Field(
+        default=None, description="full to the handling departments and the command center"
+    )
 
 
 class ChainOut(BaseModel):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from backend.auth.models import Role, User
-from backend.auth.permissions import may_see_report
+from backend.auth.permissions import may_see_report, sees_street
 from backend.auth.schemas import DepartmentRef
 from backend.config import Settings
 from backend.db import row_id
@@ -20,10 +20,12 @@ from backend.evidence.service import photo_out, recording_out
 from backend.org import repository as org_repo
 from backend.reports import repository as report_repo
 from backend.workorders import repository as repo
-from backend.workorders.machine import next_steps
+from backend.workorders.callers import Caller, CallerView, shown, view_of
+from backend.workorders.machine import Relation, next_steps
 from backend.workorders.models import Supervision
 from backend.workorders.pipeline import Gathered, gather
 from backend.workorders.schemas import (
+    CallerOut,
     CandidateOut,
     ChainOut,
     ClockOut,
@@ -41,6 +43,29 @@ from backend.workorders.schemas import (
 )
 from backend.workorders.states import STATUS_LABELS, Status
 from backend.workorders.timeline import EventContent, verify
+
+
+def caller_out(gathered: Gathered, *, in_list: bool) -> CallerOut | None:
+    order = gathered.bundle.order
+    if not (order.caller_name or order.caller_phone):
+        return None
+    caller = Caller(
+        order.caller_name, order.caller_phone, order.caller_anonymous, order.caller_confidential
+    )
+    view = view_of(
+        caller,
+        command_center=gathered.user is not None and sees_street(gathered.user),
+        handling=gathered.actor.relation in (Relation.lead, Relation.assist),
+        in_list=in_list,
+    )
+    name, phone = shown(caller, view)
+    return CallerOut(
+        name=name,
+        phone=phone,
+        anonymous=caller.anonymous,
+        confidential=caller.confidential,
+        masked=view is not CallerView.full,
+    )
 
 
 def order_out(gathered: Gathered, now: datetime) -> WorkOrderOut:
@@ -70,6 +95,11 @@ def order_out(gathered: Gathered, now: datetime) -> WorkOrderOut:
         else ()
     )
     return WorkOrderOut(
+        external_no=order.external_no,
+        appeal_type=order.appeal_type,
+        received_at=order.received_at,
+        platform_due_at=order.platform_due_at,
+        caller=caller_out(gathered, in_list=False),
         id=row_id(order),
         number=order.number,
         version=order.version,

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from backend.notify.models import Notification
 from backend.worker import sweep
 from tests.conftest import SHANGHAI, TESTDATA
+from tests.hotline.conftest import platform_row
 
 VAGUE = "这里有问题请处理"
 CORRIDOR = "楼道里堆满了纸箱和旧家具，消防通道被堵"
@@ -94,12 +95,13 @@ def test_a_killed_workers_clocks_are_picked_up_by_the_next_sweep(
 
 
 def test_a_deadline_into_a_year_without_data_is_provisional_until_the_year_is_loaded(
-    submit, client, as_user, clock, db
+    submit, send, client, as_user, clock, db
 ) -> None:
     clock.set(datetime(2026, 12, 31, 15, 0, tzinfo=SHANGHAI))
-    response = submit(description=CORRIDOR)
+    # A hotline caller: only an order with someone to contact has a first-contact clock.
+    response = send(platform_row(received_at=clock.now().isoformat(), content=CORRIDOR))
     assert response.status_code == 201, response.text
-    order_id = response.json()["work_order_id"]
+    order_id = response.json()["results"][0]["work_order_id"]
     dispatcher = as_user("demo-dispatcher")
     order = client.get(f"/api/v1/workorders/{order_id}", headers=dispatcher).json()
     first_contact = next(c for c in order["clocks"] if c["name"] == "first_contact")

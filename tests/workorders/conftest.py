@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.hotline.conftest import platform_row
 from tests.reports.conftest import photo_bytes, submit, wav_bytes  # noqa: F401  (shared)
 
 CORRIDOR = "楼道里堆满了纸箱和旧家具，消防通道被堵"
@@ -93,6 +94,24 @@ def walker(client, as_user, submit) -> Callable[..., OrderWalker]:  # noqa: F811
         report = submit(description=description, **fields)
         assert report.status_code == 201, report.text
         return OrderWalker(client, as_user, report.json()["work_order_id"])
+
+    return _make
+
+
+@pytest.fixture
+def hotline_walker(client, as_user) -> Callable[..., OrderWalker]:
+    """An order from a 12345 caller (someone to contact first), dispatched at intake."""
+
+    def _make(**fields: Any) -> OrderWalker:
+        response = client.post(
+            "/api/v1/hotline/orders",
+            json=platform_row(content=CORRIDOR, **fields),
+            headers=as_user("demo-dispatcher"),
+        )
+        assert response.status_code == 201, response.text
+        walker = OrderWalker(client, as_user, response.json()["results"][0]["work_order_id"])
+        assert walker.order["status"] == "dispatched", walker.order["routing_reason"]
+        return walker
 
     return _make
 

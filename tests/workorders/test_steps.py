@@ -326,9 +326,9 @@ def test_bad_bodies_get_json_4xx_on_every_step(walker, client, as_user) -> None:
 
 
 def test_sms_replaces_the_call_only_after_three_failed_calls_at_different_times(
-    walker, clock
+    hotline_walker, clock
 ) -> None:
-    w = walker()
+    w = hotline_walker()
     w.step("demo-handler", "accept")
     w.call_caller("demo-dispatcher", "command_center")
     w.upload("demo-handler", "sms")

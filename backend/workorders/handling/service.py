@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend.auth.models import User
+from backend.auth.models import Role, User
 from backend.config import Settings
 from backend.db import row_id
 from backend.errors import InvalidInput
@@ -49,7 +49,7 @@ def first_contact(
 ) -> None:
     gathered = gather(session, user, order_id, settings, with_attempts=True)
     facts = gathered.facts
-    if (body.level == "command_center") != (user.role == "dispatcher"):
+    if (body.level == "command_center") != (user.role == Role.dispatcher):
         raise InvalidInput(
             "城运中心层级由指挥中心记录，部门层级由承办人记录", code="wrong_level", field="level"
         )
