@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import exists, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -107,8 +108,9 @@ def load_bundle(
         )
         .correlate(WorkOrder)
     )
-    rows = session.exec(
-        select(WorkOrder, Category.name, in_grid, reported_duplicate, Clock)
+    # sqlmodel's select() types at most four entities; SQLAlchemy's takes any number.
+    rows = session.execute(
+        sa_select(WorkOrder, col(Category.name), in_grid, reported_duplicate, Clock)
         .outerjoin(Category, col(Category.number) == WorkOrder.category_number)
         .outerjoin(Clock, col(Clock.work_order_id) == WorkOrder.id)
         .where(col(WorkOrder.id) == order_id)
