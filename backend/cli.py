@@ -90,7 +90,7 @@ def _worker(args: argparse.Namespace) -> None:
     notifier = notifier_from_url(settings.wecom_webhook_url)
     if args.once:
         now = SystemClock().now()
-        result = sweep(engine, now)
+        result = sweep(engine, now, settings=settings)
         delivered = deliver_pending(engine, notifier, now)
         print(f"reminders sent: {result.reminded}, breaches recorded: {result.breached}")
         print(f"notifications delivered: {delivered.sent}, failed: {delivered.failed}")

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from backend.config import Settings, get_settings
 from backend.db import session_scope
 from backend.notify.outbox import deliver_pending
 from backend.seams.clock import Clock as ClockSeam
@@ -41,7 +42,9 @@ def sweep(
     *,
     limit: int = 200,
     on_claimed: Callable[[list[Clock]], None] | None = None,
+    settings: Settings | None = None,
 ) -> SweepResult:
+    settings = settings or get_settings()
     reminded = breached = 0
     with session_scope(engine) as session:
         claimed = repo.claim_due_clocks(session, now, limit)
@@ -52,7 +55,7 @@ def sweep(
             try:
                 # One clock that fails (a bug, a bad row) must not hold back the batch.
                 with session.begin_nested():
-                    kind = deadlines.clock_due(session, clock, now)
+                    kind = deadlines.clock_due(session, clock, now, settings)
             except Exception:
                 log.exception("clock %s could not be swept; retried after a pause", clock_id)
                 repo.mark_sweep_failed(session, clock_id, now)
@@ -64,10 +67,12 @@ def sweep(
     return SweepResult(reminded=reminded, breached=breached)
 
 
-def tick(engine: Engine, now: datetime, notifier: Notifier) -> None:
+def tick(
+    engine: Engine, now: datetime, notifier: Notifier, settings: Settings | None = None
+) -> None:
     """One round of the worker: the deadline sweep, then outbound delivery of the inbox."""
     try:
-        result = sweep(engine, now)
+        result = sweep(engine, now, settings=settings)
         if result.reminded or result.breached:
             log.info("sweep: %d reminders, %d breaches", result.reminded, result.breached)
     except Exception:  # keep the loop alive; the next sweep retries the same rows

@@ -86,11 +86,14 @@ class ReturnRule:
     re-dispatches ``max_redispatch`` times on its own; the ``leader_after_returns``-th return of
     an order needs a leader; ``coordination_after_departments`` distinct departments returning
     call for coordination (会商). ``requires_signoff_photo``: every return carries a photo of the
-    department leader's signed confirmation (seed 003)."""
+    department leader's signed confirmation (seed 003). ``first_contact_before``: a department
+    returns an order with a caller only after its own first contact (seed 003: 给予来电人先行
+    联系后 … 上传先行联系录音 … 方可申请退单); elsewhere a return may come before or after."""
 
     window: Duration
     late_window: Duration | None = None
     requires_signoff_photo: StrictBool = False
+    first_contact_before: StrictBool = False
     max_redispatch: Count = 1
     leader_after_returns: Count = 2
     coordination_after_departments: Count = 3
@@ -118,10 +121,15 @@ class ExtensionRule:
 
 @dataclass(frozen=True, config=_CONFIG)
 class ClosureLimits:
-    """Attachments on a closure report (None: no limit)."""
+    """Attachments on a closure report (None: no limit). ``required_recordings``: the kinds
+    of call recording a closure of an order with a caller must have on the order (seed 003's
+    七要素: 先行联系和回复录音); ``reply_points_required``: the closure carries the 答复要点
+    read back to the caller."""
 
     max_attachments: Count | None
     max_attachment_bytes: Count | None
+    required_recordings: tuple[Literal["first_contact", "reply"], ...] = ()
+    reply_points_required: StrictBool = False
 
 
 @dataclass(frozen=True, config=_CONFIG)

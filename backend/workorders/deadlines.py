@@ -7,10 +7,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from backend.config import Settings
 from backend.notify import service as notify
 from backend.sla.models import Clock
 from backend.workorders import repository as repo
-from backend.workorders.pipeline import Apply
+from backend.workorders.pipeline import Apply, gather
+from backend.workorders.review.service import issue_supervision
 
 CLOCK_LABELS = {
     "dispatch": "派单",
@@ -19,7 +21,12 @@ CLOCK_LABELS = {
     "first_contact": "先行联系",
     "resolve": "办结",
     "redo": "整改",
+    "supervision_reply": "督办回复",
 }
+# Orders whose breached resolve clock raises an 逾期督办 by itself (seeds 000, 001, 004): those
+# the district platform sent, and the street's difficult (疑难) cases.
+PLATFORM_SOURCES = frozenset({"hotline", "snapshot", "leader", "media", "open311"})
+DIFFICULT_LEVEL = "difficult"
 
 
 def _recipients(session: Session, clock: Clock, lead_department_id: int | None) -> list[int]:
@@ -31,7 +38,7 @@ def _recipients(session: Session, clock: Clock, lead_department_id: int | None) 
     return handlers + (notify.command_center(session) if clock.breached_at else [])
 
 
-def clock_due(session: Session, clock: Clock, now: datetime) -> str:
+def clock_due(session: Session, clock: Clock, now: datetime, settings: Settings) -> str:
     """Records a reminder or a breach of ``clock``; answers which ("clock_reminder" or
     "clock_breached")."""
     order = repo.lock_order(session, clock.work_order_id)
@@ -49,7 +56,11 @@ def clock_due(session: Session, clock: Clock, now: datetime) -> str:
         kind, title = "clock_reminder", f"即将超时（{label}，剩余 {minutes} 分钟）：{order.number}"
     session.add(clock)
     details = {"clock": clock.name, "due_at": clock.due_at.isoformat()}
-    Apply.system(session, clock.work_order_id, now).event(kind, by=None, **details)
+    apply = Apply.system(session, clock.work_order_id, now)
+    apply.event(kind, by=None, **details)
+    supervised = order.source in PLATFORM_SOURCES or order.level == DIFFICULT_LEVEL
+    if kind == "clock_breached" and clock.name == "resolve" and supervised:
+        _overdue_supervision(session, apply, clock, settings, now)
     notify.notify(
         session,
         _recipients(session, clock, order.lead_department_id),
@@ -63,3 +74,25 @@ def clock_due(session: Session, clock: Clock, now: datetime) -> str:
         data=details,
     )
     return kind
+
+
+def _overdue_supervision(
+    session: Session, apply: Apply, clock: Clock, settings: Settings, now: datetime
+) -> None:
+    """逾期督办, issued by the system once per breach: not again while one is unanswered."""
+    gathered = gather(session, None, clock.work_order_id, settings)
+    facts = gathered.facts
+    if any(s.kind == "overdue" and s.replied_at is None for s in facts.supervisions):
+        return
+    issue_supervision(
+        session,
+        apply,
+        facts,
+        gathered.rules,
+        kind="overdue",
+        level="street",
+        notice=f"工单 {facts.number} 已超过办结时限，请说明原因并尽快办结（系统自动督办）",
+        issued_by=None,
+        settings=settings,
+        now=now,
+    )

@@ -136,6 +136,9 @@ def _first_contact_complete(facts: OrderFacts, rules: Rules) -> bool:
 def _return_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -> list:
     if facts.pending_return is not None:
         return [("return_pending", "该工单已有待审核的退单申请", "returns")]
+    contacted = "department" in facts.contacted_levels
+    if rules.return_window.first_contact_before and facts.has_caller and not contacted:
+        return [("first_contact_before_return", "需先行联系来电人并上传录音后方可退单", "level")]
     return []
 
 
@@ -160,10 +163,23 @@ def _extension_decision_needs(facts: OrderFacts, rules: Rules, outcome: str | No
     return []
 
 
+RECORDING_NEEDS = {"first_contact": "先行联系录音", "reply": "答复录音"}
+
+
 def _closure_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -> list:
     if not _first_contact_complete(facts, rules) and facts.first_contact_at is None:
         return [("first_contact_required", "需先完成先行联系", "first_contact_at")]
-    return []
+    if not facts.has_caller:
+        return []
+    kinds = {r.kind for r in facts.recordings if r.report_id is None}
+    # A caller reached by SMS or in person (seed 003) leaves a screenshot or a visit, no call.
+    if any(a.reached and a.method != "call" for a in facts.contact_attempts):
+        kinds.add("first_contact")
+    return [
+        ("recording_required", f"需上传{RECORDING_NEEDS[kind]}", "recording_ids")
+        for kind in rules.closure.required_recordings
+        if kind not in kinds
+    ]
 
 
 def _reply_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -> list:
@@ -207,9 +223,10 @@ RULES: dict[Step, Rule] = {
         {None: SAME},
         BOTH,
     ),
+    # A return may follow the department's first contact (then the order is in progress).
     Step.request_return: Rule(
         "退单",
-        frozenset({S.dispatched, S.accepted}),
+        frozenset({S.dispatched, S.accepted, S.in_progress}),
         HANDLER,
         {None: S.returned},
         needs=_return_needs,

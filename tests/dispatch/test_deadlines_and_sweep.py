@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from backend.notify.models import Notification
 from backend.worker import sweep
 from tests.conftest import SHANGHAI, TESTDATA
-from tests.hotline.conftest import platform_row
+from tests.hotline.rows import platform_row
 
 VAGUE = "这里有问题请处理"
 CORRIDOR = "楼道里堆满了纸箱和旧家具，消防通道被堵"

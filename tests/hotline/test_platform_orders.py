@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 
 from backend.cli import main as gridline
-from tests.hotline.conftest import platform_row
+from backend.config import get_settings
+from tests.hotline.rows import platform_row
 
 
 def _order(client, as_user, order_id: int, user: str = "demo-dispatcher") -> dict:
@@ -180,12 +181,14 @@ def test_anonymous_and_confidential_callers_are_never_shown_to_departments(
 
 
 def test_a_csv_sheet_in_gb18030_or_utf8_imports_each_order_once(
-    send, client, as_user, settings, monkeypatch, tmp_path, capsys
+    send, client, as_user, settings, monkeypatch, tmp_path, capsys, request
 ) -> None:
     sent = platform_row()
     order_id = send(sent).json()["results"][0]["work_order_id"]
     monkeypatch.setenv("GRID_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("GRID_MEDIA_ROOT", str(settings.media_root))
+    get_settings.cache_clear()  # the command reads its settings once per process
+    request.addfinalizer(get_settings.cache_clear)
     header = (
         "external_no,channel,received_at,caller_name,caller_phone,anonymous,address,lat,lng,"
         "content,appeal_type"

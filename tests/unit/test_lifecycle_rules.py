@@ -213,10 +213,12 @@ def test_zhenru_extension_up_to_the_12th_working_day() -> None:
         "zhenru", "hotline", "general", "2026-11-23T10:00", requested=at("2026-12-01T17:00")
     )
     assert ok.approver is Approver.command_center and ok.new_due.due_at == at("2026-12-01T17:00")
-    capped = extend(
-        "zhenru", "hotline", "general", "2026-11-23T10:00", requested=at("2026-12-31T17:00")
-    )
-    assert capped.capped and capped.new_due.due_at == at("2026-12-04T10:00")  # 12th working day
+    # Issue 10 rule 8 (seed 003 三(三)2: 最长可延期至第12个工作日): a date past the cap is
+    # refused with the latest date allowed, never silently cut to it.
+    with pytest.raises(RuleViolation) as beyond:
+        extend("zhenru", "hotline", "general", "2026-11-23T10:00", requested=at("2026-12-31T17:00"))
+    assert beyond.value.code == "extension_beyond_cap" and beyond.value.field == "requested"
+    assert "2026-12-04 10:00" in beyond.value.message
     with pytest.raises(RuleViolation) as caught:
         extend(
             "zhenru", "hotline", "general", "2026-12-01T10:00",

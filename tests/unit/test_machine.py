@@ -19,6 +19,7 @@ from backend.workorders.facts import (
     ContactAttempt,
     ExtensionFact,
     OrderFacts,
+    RecordingFact,
     ReturnState,
     SupervisionFact,
 )
@@ -103,9 +104,11 @@ EXPECTED: dict[tuple[Status, Step, str | None], Status | str] = {
     (S.accepted, Step.evidence, None): S.accepted,
     (S.in_progress, Step.evidence, None): S.in_progress,
     (S.submitted, Step.evidence, None): S.submitted,
-    # A department returns an order before it starts working on it.
+    # A department returns an order before it works on it, or after its first contact (seed
+    # 003: the department contacts the caller first, then may return).
     (S.dispatched, Step.request_return, None): S.returned,
     (S.accepted, Step.request_return, None): S.returned,
+    (S.in_progress, Step.request_return, None): S.returned,
     (S.returned, Step.decide_return, "approved"): S.dispatched,  # re-dispatched elsewhere
     (S.returned, Step.decide_return, "refused"): PRIOR,
     (S.accepted, Step.request_extension, None): S.accepted,
@@ -202,6 +205,13 @@ RESOLVE = ClockFact(
 )
 
 
+# The first-contact and reply calls a zhenru closure needs (seed 003's 七要素).
+CALL_RECORDINGS = (
+    RecordingFact(1, "first_contact", 1000, None),
+    RecordingFact(2, "reply", 1000, None),
+)
+
+
 def reached(*levels: str) -> tuple[ContactAttempt, ...]:
     return tuple(ContactAttempt(level, True, "call", NOW) for level in levels)
 
@@ -217,6 +227,7 @@ OPEN_SUPERVISION = SupervisionFact(1, "overdue", None, NOW + timedelta(days=1))
 def order(status: Status, **kw: Any) -> OrderFacts:
     kw.setdefault("clocks", (RESOLVE,))
     kw.setdefault("has_caller", True)
+    kw.setdefault("recordings", CALL_RECORDINGS)
     return OrderFacts(
         id=1,
         number="WG20261118001",
@@ -241,6 +252,8 @@ def ready(
     elif step is Step.submit_closure:
         kw["contact_attempts"] = reached("command_center", "department")
         kw["first_contact_at"] = NOW
+    elif step is Step.request_return:
+        kw["contact_attempts"] = reached("command_center", "department")
     elif step is Step.decide_return:
         kw["returns"] = (pending_return(prior),)
     elif step is Step.decide_extension:
@@ -330,6 +343,12 @@ def test_an_unknown_step_raises() -> None:
 
 GUARDS = [
     # (status, step, outcome, actor, facts beyond the status, rules, code)
+    # Seed 003 三(三)3(1): zhenru's department first contacts the caller, then may return.
+    (S.accepted, Step.request_return, None, "lead", {}, ZHENRU, "first_contact_before_return"),
+    # Seed 003 三(三)4 七要素: 先行联系和回复录音.
+    (S.in_progress, Step.submit_closure, None, "lead",
+     {"recordings": (), "contact_attempts": reached("command_center", "department"),
+      "first_contact_at": NOW}, ZHENRU, "recording_required"),
     (S.accepted, Step.request_return, None, "lead", {"returns": (pending_return(),)}, ZHENRU,
      "return_pending"),
     (S.returned, Step.decide_return, "approved", "dispatcher", {}, ZHENRU, "no_pending_return"),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.hotline.conftest import platform_row
+from tests.hotline.rows import platform_row
 from tests.reports.conftest import photo_bytes, submit, wav_bytes  # noqa: F401  (shared)
 
 CORRIDOR = "楼道里堆满了纸箱和旧家具，消防通道被堵"

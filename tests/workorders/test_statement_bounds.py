@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +16,7 @@ from backend.auth import repository as auth_repo
 from backend.config import Settings
 from backend.db import row_id, session_scope
 from backend.reports.models import Report
+from backend.seams.clock import FrozenClock
 from backend.sla import service as sla
 from backend.workorders.opening import NewOrder, open_order
 from backend.workorders.states import Source
@@ -182,10 +183,13 @@ def test_the_dispatcher_queue_runs_the_same_statements_for_5_and_100_orders(
 # -- a step on a busy order ----------------------------------------------------------------
 
 
-def _step_statements(w: OrderWalker, db: Engine) -> dict[str, int]:
-    """Accept, a photo upload and a supervision notice, each counted."""
+def _step_statements(w: OrderWalker, db: Engine, clock: FrozenClock) -> dict[str, int]:
+    """Accept, a photo upload and a supervision notice, each counted. Time moves on first:
+    a step at the very instant of the last one may find nothing to update."""
+    clock.advance(timedelta(minutes=5))
     counts: dict[str, int] = {}
     w.as_user("demo-handler")  # logged in before counting
+    w.as_user("demo-dispatcher")
     steps: list[tuple[str, Callable[[], object]]] = [
         ("accept", lambda: w.step("demo-handler", "accept")),
         ("evidence", lambda: w.upload("demo-handler", "before")),
@@ -199,9 +203,9 @@ def _step_statements(w: OrderWalker, db: Engine) -> dict[str, int]:
 
 
 def test_a_step_runs_the_same_statements_on_a_small_and_a_busy_order(
-    small_order, big_order, db
+    small_order, big_order, db, clock
 ) -> None:
-    small = _step_statements(small_order, db)
-    big = _step_statements(big_order, db)
+    small = _step_statements(small_order, db, clock)
+    big = _step_statements(big_order, db, clock)
     print(f"steps, small order: {small}; busy order: {big}")
     assert big == small

@@ -107,6 +107,11 @@ def submit_closure(
         ),
     )
     limits = gathered.rules.closure
+    if limits.reply_points_required and facts.has_caller and not (body.reply_points or "").strip():
+        raise InvalidInput(
+            "须填写答复要点（注明先行联系和答复时间）", code="reply_points_required",
+            field="reply_points",
+        )  # fmt: skip
     exempt = {"first_contact_at"} if not facts.has_caller and first_contact_at is None else set()
     enforce(
         closure_rules.check_closure,
@@ -144,6 +149,7 @@ def submit_closure(
         photo_ids=body.photo_ids,
         recording_ids=body.recording_ids,
         leader_signoff_photo_id=body.leader_signoff_photo_id,
+        reply_points=body.reply_points,
         comparison_photo_id=stored.id if stored else None,
         warnings=[
             phrase.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from backend.sla.calendar import SHANGHAI, Deadline, WorkCalendar
@@ -123,6 +123,21 @@ def _ordinary(
     over_count = rule.max_count is not None and approved_extensions >= rule.max_count
     if rule.leader_beyond and (beyond_cap or over_count):
         return ExtensionAssessment(proposed, Approver.leader, special=False, capped=False)
+    if (
+        rule.max_total is not None
+        and cap is not None
+        and beyond_cap
+        and requested is not None
+        and cap.due_at > current_due
+    ):
+        # The department asked for a date: cutting it to the cap silently would promise the
+        # caller a date nobody asked for. Say how far it may go instead.
+        raise RuleViolation(
+            "extension_beyond_cap",
+            f"申请延期至的日期超过最长办理期限（{duration_zh(rule.max_total)}），"
+            f"最迟可延期至 {moment_zh(cap.due_at, tz)}",
+            "requested",
+        )
     if over_count:
         raise RuleViolation(
             "extension_limit_reached", f"该工单最多可延期{rule.max_count}次", "extension"
@@ -140,3 +155,15 @@ def _ordinary(
             "extension",
         )
     return ExtensionAssessment(new_due, Approver.command_center, special=False, capped=beyond_cap)
+
+
+def check_milestones(milestones: list[date], requested: datetime, tz: tzinfo) -> None:
+    """A plan's milestones fall on or before the date asked for (seed 002: 时间节点)."""
+    last_day = requested.astimezone(tz).date()
+    late = [d for d in milestones if d > last_day]
+    if late:
+        raise RuleViolation(
+            "milestone_after_due",
+            f"时间节点 {late[0].isoformat()} 晚于申请延期至的日期 {last_day.isoformat()}",
+            "milestones",
+        )

@@ -35,6 +35,9 @@ def request_extension(
     change = decide(gathered, Step.request_extension, now, version=body.version)
     if any(facts.photo(i) is None for i in body.photo_ids):
         raise InvalidInput("照片不属于该工单", code="unknown_photo", field="photo_ids")
+    requested = parse_client_time(body.requested_due_at) if body.requested_due_at else None
+    if requested is not None:
+        enforce(rules.check_milestones, [m.date for m in body.milestones], requested, settings.tz)
     resolve = facts.clock("resolve")
     if resolve is None:  # decide() refuses orders without one; kept for the type checker
         raise InvalidInput("该工单没有办结时限，无需延期", code="no_resolve_clock", field="version")
@@ -49,7 +52,7 @@ def request_extension(
         now=now,
         calendar=sla.calendar_for(session),
         tz=settings.tz,
-        requested=parse_client_time(body.requested_due_at) if body.requested_due_at else None,
+        requested=requested,
         special=Duration(body.special_days, Unit.NATURAL_DAYS) if body.special_days else None,
         approved_extensions=approved,
         reason=body.reason,

@@ -26,6 +26,8 @@ from backend.workorders.review.schemas import (
     VerificationIn,
 )
 
+SUPERVISION_CLOCK = "supervision_reply"
+
 
 def issue_supervision(
     session: Session,
@@ -55,6 +57,18 @@ def issue_supervision(
     )
     session.add(row)
     session.flush()
+    # The reply date is a clock like any other: a reminder before it, a breach after it. One
+    # per order, running to the latest open notice's date.
+    sla.start_clock(
+        session,
+        facts.id,
+        facts.source,
+        facts.level,
+        SUPERVISION_CLOCK,
+        gathered_rules.supervision.reply_within,
+        settings,
+        now,
+    )
     apply.event(
         "supervision_issued",
         by=issued_by,
@@ -227,4 +241,6 @@ def reply_supervision(
     apply = Apply.begin(session, gathered, body.version, change, now)
     row.reply, row.replied_by, row.replied_at = body.reply, user.id, now
     session.add(row)
+    if not any(s.replied_at is None for s in gathered.bundle.supervisions if s.id != row.id):
+        sla.meet(session, order_id, SUPERVISION_CLOCK, now)
     apply.event("supervision_replied", supervision_id=row.id, late=now > row.reply_due_at)

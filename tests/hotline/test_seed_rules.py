@@ -1,0 +1,191 @@
+"""The seeds' rules on real orders from the platform: each test names the seed passage."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from backend.config import Settings
+from backend.worker import sweep
+from backend.workorders.models import Supervision
+from tests.workorders.conftest import closure_body, wav_bytes
+
+
+def _profile(name: str):
+    """A class's settings fixture: the class's tests run under this policy profile."""
+
+    @pytest.fixture
+    def settings(_test, database_url, tmp_path) -> Settings:
+        return Settings(
+            database_url=database_url,
+            media_root=tmp_path / "media",
+            policy_profile=name,
+            inprocess_worker=False,
+        )
+
+    return settings
+
+
+def _department_id(client, as_user, name: str) -> int:
+    items = client.get("/api/v1/departments", headers=as_user("demo-admin")).json()["items"]
+    return next(d["id"] for d in items if d["name"] == name)
+
+
+class TestZhenru:
+    settings = _profile("zhenru")
+
+    def test_a_return_after_first_contact_is_accepted_seed_003(
+        self, hotline_walker, client, as_user
+    ) -> None:
+        # Seed 003 三(三)3(1): 给予来电人先行联系后 … 上传先行联系录音 … 方可申请退单.
+        w = hotline_walker()
+        w.step("demo-handler", "accept")
+        w.upload("demo-handler", "signoff")
+        body = {
+            "reason": "楼道隔断属社区管理办职责，已电话告知来电人",
+            "suggested_department_id": _department_id(client, as_user, "社区管理办"),
+            "signoff_photo_id": w.last_photo("signoff"),
+        }
+        early = w.step("demo-handler", "returns", expect=422, **body)
+        assert early["error"]["code"] == "first_contact_before_return"
+        w.call_caller("demo-dispatcher", "command_center")
+        w.call_caller("demo-handler", "department")
+        assert w.order["status"] == "in_progress"
+        w.step("demo-handler", "returns", **body)
+        assert w.order["status"] == "returned"
+
+    def test_a_patrol_report_has_no_first_contact_clock_seed_003(self, walker) -> None:
+        # Seed 003 三(二)1: 所有工单（匿名电话除外）… 先行联系市民 — a grid find has no caller.
+        w = walker()
+        assert w.clock("first_contact") is None and w.clock("resolve") is not None
+
+    def test_a_closure_without_the_call_recordings_is_refused_naming_them_seed_003(
+        self, hotline_walker
+    ) -> None:
+        # Seed 003 三(三)4 七要素: … 先行联系和回复录音及相关图文附件.
+        w = hotline_walker()
+        w.step("demo-handler", "accept")
+        w.call_caller("demo-dispatcher", "command_center")
+        w.call_caller("demo-handler", "department")
+        w.upload("demo-handler", "before")
+        w.upload("demo-handler", "after")
+        refused = w.step("demo-handler", "closure", expect=422, **closure_body())
+        assert refused["error"]["code"] == "recording_required"
+        assert "答复录音" in refused["error"]["message"]
+        w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3), kind="reply")
+        no_points = w.step("demo-handler", "closure", expect=422, **closure_body())
+        assert no_points["error"]["field"] == "reply_points"
+        w.step(
+            "demo-handler",
+            "closure",
+            **closure_body(
+                reply_points="11月23日先行联系，11月24日答复：已清理完毕",
+                photo_ids=[w.last_photo("after")],
+                recording_ids=[w.last_recording()],
+            ),
+        )
+        assert w.order["status"] == "submitted"
+
+    def test_an_extension_past_the_cap_names_the_latest_date_seed_003(self, hotline_walker) -> None:
+        # Seed 003 三(三)2: 最长可延期至第12个工作日 — a later date is refused, never cut.
+        w = hotline_walker()
+        w.step("demo-handler", "accept")
+        w.upload("demo-handler", "before")
+        resolve = w.clock("resolve")
+        asked = datetime.fromisoformat(resolve["due_at"]) + timedelta(days=40)
+        refused = w.step(
+            "demo-handler",
+            "extensions",
+            expect=422,
+            reason="需协调多个部门",
+            plan="分三步处置",
+            milestones=[{"date": asked.date().isoformat(), "text": "完成"}],
+            photo_ids=[w.last_photo("before")],
+            requested_due_at=asked.isoformat(),
+        )
+        assert refused["error"]["code"] == "extension_beyond_cap"
+        assert refused["error"]["field"] == "requested_due_at"
+        assert "最迟可延期至 2026-12-" in refused["error"]["message"]
+        asked = datetime.fromisoformat(resolve["due_at"]) + timedelta(days=1)
+        late_milestone = w.step(
+            "demo-handler",
+            "extensions",
+            expect=422,
+            reason="需协调多个部门",
+            plan="分三步处置",
+            milestones=[{"date": (asked + timedelta(days=3)).date().isoformat(), "text": "完成"}],
+            photo_ids=[w.last_photo("before")],
+            requested_due_at=asked.isoformat(),
+        )
+        assert late_milestone["error"]["field"] == "milestones"
+
+
+class TestJiangning:
+    settings = _profile("jiangning")
+
+    def test_a_re_dispatch_keeps_the_street_resolve_clock_seed_000(
+        self, hotline_walker, client, as_user, clock
+    ) -> None:
+        # Seed 000: 自系统派发至街道网格中心之日起 — the street's clock does not restart.
+        w = hotline_walker(received_at="2026-11-23T08:00:00+08:00")
+        resolve_due = w.clock("resolve")["due_at"]
+        clock.advance(timedelta(hours=2))
+        w.step("demo-handler", "accept")
+        w.upload("demo-handler", "signoff")
+        w.step(
+            "demo-handler",
+            "returns",
+            reason="楼道隔断属社区管理办职责",
+            suggested_department_id=_department_id(client, as_user, "社区管理办"),
+            signoff_photo_id=w.last_photo("signoff"),
+        )
+        clock.advance(timedelta(hours=1))
+        w.step("demo-dispatcher", f"returns/{w.order['returns'][-1]['id']}/decision", approve=True)
+        w.get("demo-dispatcher")
+        assert w.order["status"] == "dispatched"
+        assert w.clock("resolve")["due_at"] == resolve_due
+        accept = w.clock("accept")
+        if accept is not None:  # the new department's own clock, from the re-dispatch
+            assert accept["met_at"] is None
+
+
+class TestOverdueSupervision:
+    settings = _profile("zhenru")
+
+    def test_a_breached_hotline_resolve_clock_is_supervised_once_seed_000(
+        self, hotline_walker, clock, db, database_url, settings, client, as_user
+    ) -> None:
+        # Seed 000: 工单超过办理时限 … 逾期督办; raised by the system, once, by any worker.
+        w = hotline_walker()
+        w.step("demo-handler", "accept")
+        due = datetime.fromisoformat(w.clock("resolve")["due_at"])
+        later = due + timedelta(minutes=1)
+        results = []
+
+        def one_worker() -> None:
+            results.append(sweep(db, later, settings=settings))
+
+        workers = [threading.Thread(target=one_worker) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+        sweep(db, later + timedelta(minutes=5), settings=settings)
+        with Session(db) as session:
+            notices = session.exec(
+                select(Supervision).where(Supervision.work_order_id == w.id)
+            ).all()
+        assert [(n.kind, n.issued_by) for n in notices] == [("overdue", None)]
+        order = w.get("demo-dispatcher")
+        assert [e["kind"] for e in order["events"]].count("supervision_issued") == 1
+        reply = w.clock("supervision_reply")
+        assert reply is not None and reply["met_at"] is None
+        w.step(
+            "demo-handler",
+            f"supervisions/{notices[0].id}/reply",
+            reply="已协调物业清理，预计明日办结",
+        )
+        assert w.clock("supervision_reply")["met_at"] is not None
