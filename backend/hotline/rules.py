@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from backend.sla.profiles import EscalationRule
 from backend.workorders.states import Source, Status
 from backend.workorders.violations import RuleViolation
 
@@ -114,3 +115,22 @@ def decode_sheet(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("gb18030")
+
+
+def escalations(similar: int, reassigned: int, rule: EscalationRule) -> list[str]:
+    """What a new platform order sets off (seed 003): ``similar`` complaints of its category
+    at its place in the window (itself included), ``reassigned`` times the matter came back
+    as a 复/重 re-assignment (itself included). Each threshold fires when it is reached, once
+    per crossing, not again on every later order."""
+    fired = []
+    if rule.warn_after_similar is not None and similar == rule.warn_after_similar:
+        fired.append("warning")
+    if rule.principal_after_reassignments is not None and (
+        reassigned == rule.principal_after_reassignments
+    ):
+        fired.append("principal_leader")
+    elif rule.leader_after_reassignments is not None and (
+        reassigned == rule.leader_after_reassignments
+    ):
+        fired.append("leader_in_charge")
+    return fired

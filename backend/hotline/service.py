@@ -24,8 +24,8 @@ from backend.dispatch import service as dispatching
 from backend.dispatch.classifier import Classification
 from backend.errors import Conflict, DomainError, validation_problem
 from backend.geo import to_wgs84
+from backend.hotline import escalation, rules
 from backend.hotline import repository as repo
-from backend.hotline import rules
 from backend.hotline.schemas import (
     PlatformImportOut,
     PlatformOrderIn,
@@ -233,6 +233,7 @@ def _create(
         now=now,
     )
     intake.route_new_order(session, order, ready.classification, settings, now)
+    escalation.escalate(session, order, settings, now)
     return order
 
 

@@ -40,7 +40,7 @@ from pydantic_core import PydanticCustomError
 PROFILES_DIR = Path(__file__).parent / "data" / "profiles"
 PROFILE_NAMES: tuple[str, ...] = ("jiangning", "heyang", "xiayang", "zhenru", "dongcheng")
 SourceName = Literal["patrol", "inspector", "hotline", "snapshot", "leader", "media", "open311"]
-ClockName = Literal["dispatch", "accept", "check_in", "first_contact", "resolve"]
+ClockName = Literal["dispatch", "accept", "check_in", "first_contact", "resolve", "work_plan"]
 FirstContactLevel = Literal["command_center", "department"]
 SOURCES: tuple[str, ...] = get_args(SourceName)
 CLOCKS: tuple[str, ...] = get_args(ClockName)
@@ -182,6 +182,21 @@ def _every_unit(leads: Mapping[Unit, ReminderLead]) -> Mapping[Unit, ReminderLea
 
 
 @dataclass(frozen=True, config=_CONFIG)
+class EscalationRule:
+    """Seed 003's escalations of platform orders (None: the street has none).
+    ``warn_after_similar``: that many complaints of one category at one place within
+    ``similar_window`` send the departments a 预警信息推送单 to answer within
+    ``feedback_within``; an order re-assigned (重新交办) ``leader_after_reassignments`` times goes
+    to the leader in charge, ``principal_after_reassignments`` times to the principal leader."""
+
+    warn_after_similar: Count | None = None
+    similar_window: Duration | None = None
+    feedback_within: Duration | None = None
+    leader_after_reassignments: Count | None = None
+    principal_after_reassignments: Count | None = None
+
+
+@dataclass(frozen=True, config=_CONFIG)
 class Rules:
     dispatch_target: Duration
     reminder_lead: Annotated[Mapping[Unit, ReminderLead], AfterValidator(_every_unit)]
@@ -196,6 +211,7 @@ class Rules:
     store: StoreRule
     # Time for the redo after an unsatisfied callback; None: the level's own clocks run again.
     redo_after_unsatisfied: Duration | None = None
+    escalation: EscalationRule = EscalationRule()
 
     @property
     def first_contact_levels(self) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ CLOCK_LABELS = {
     "resolve": "办结",
     "redo": "整改",
     "supervision_reply": "督办回复",
+    "work_plan": "确定工作方案",
 }
 # Orders whose breached resolve clock raises an 逾期督办 by itself (seeds 000, 001, 004): those
 # the district platform sent, and the street's difficult (疑难) cases.
@@ -35,7 +36,12 @@ def _recipients(session: Session, clock: Clock, lead_department_id: int | None) 
     if clock.name == "dispatch" or lead_department_id is None:
         return notify.command_center(session)
     handlers = notify.department_handlers(session, lead_department_id)
-    return handlers + (notify.command_center(session) if clock.breached_at else [])
+    if not clock.breached_at:
+        return handlers
+    # An unanswered supervision or warning goes up to the leaders (seed 003: 未及时反馈 … 上报
+    # 街道主要领导).
+    leaders = notify.leaders(session) if clock.name == "supervision_reply" else []
+    return handlers + notify.command_center(session) + leaders
 
 
 def clock_due(session: Session, clock: Clock, now: datetime, settings: Settings) -> str:

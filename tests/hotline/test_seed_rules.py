@@ -11,6 +11,8 @@ from sqlmodel import Session, select
 from backend.config import Settings
 from backend.worker import sweep
 from backend.workorders.models import Supervision
+from tests.conftest import SHANGHAI
+from tests.hotline.rows import platform_row
 from tests.workorders.conftest import closure_body, wav_bytes
 
 
@@ -189,3 +191,49 @@ class TestOverdueSupervision:
             reply="已协调物业清理，预计明日办结",
         )
         assert w.clock("supervision_reply")["met_at"] is not None
+
+
+class TestEscalations:
+    settings = _profile("zhenru")
+
+    def test_ten_similar_complaints_send_one_warning_to_answer_in_3_working_days_seed_003(
+        self, send, db
+    ) -> None:
+        # Seed 003 三(五): 但凡收到集中性投诉满10件及以上的 … 发送预警信息推送单 … 3个工作日内反馈.
+        ids = [
+            send(platform_row(address="铜川路100弄5号", caller_phone=f"1381234{i:04d}")).json()[
+                "results"
+            ][0]["work_order_id"]
+            for i in range(11)
+        ]
+        with Session(db) as session:
+            warnings = session.exec(select(Supervision).where(Supervision.kind == "warning")).all()
+        assert [w.work_order_id for w in warnings] == [ids[9]]
+        # Issued Monday 09:00: three working days later, Thursday.
+        assert warnings[0].reply_due_at.astimezone(SHANGHAI).date().isoformat() == "2026-11-26"
+        assert "10件" in warnings[0].notice
+
+    def test_a_matter_re_assigned_three_times_reaches_the_leader_seed_003(
+        self, send, client, as_user
+    ) -> None:
+        # Seed 003 附件6: 重新交办3次及以上 … 上报处置部门分管领导.
+        for _ in range(4):
+            row = platform_row(address="铜川路200号", repeat_flag=True)
+            assert send(row).status_code == 201
+        inbox = client.get("/api/v1/inbox", headers=as_user("demo-leader")).json()["items"]
+        escalated = [n for n in inbox if n["kind"] == "reassignment_escalated"]
+        assert len(escalated) == 1 and "重新交办3次" in escalated[0]["title"]
+
+
+class TestDifficultWorkPlan:
+    settings = _profile("jiangning")
+
+    def test_a_difficult_hotline_case_must_have_its_plan_within_15_days_seed_000(
+        self, hotline_walker
+    ) -> None:
+        # Seed 000 一(二)2: 疑难案件必须在15日内确定工作方案.
+        w = hotline_walker(level="difficult")
+        plan = w.clock("work_plan")
+        assert plan is not None and plan["met_at"] is None
+        general = hotline_walker(level="general", lat=31.236, lng=121.409, address="铜川路9号")
+        assert general.clock("work_plan") is None

@@ -493,13 +493,15 @@ def test_every_truncation_of_valid_files_is_handled(name: str) -> None:
         _check_never_crashes(data[:end])
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+# No deadline: CI machines are shared; parse speed is measured in benchmarks, not asserted.
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(magic=st.sampled_from(MAGICS), tail=st.binary(max_size=1500))
 def test_fuzz_random_bytes_after_magic(magic: bytes, tail: bytes) -> None:
     _check_never_crashes(magic + tail)
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+# No deadline: CI machines are shared; parse speed is measured in benchmarks, not asserted.
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(sorted(VALID)),
     edits=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), max_size=8),

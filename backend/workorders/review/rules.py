@@ -95,6 +95,7 @@ SUPERVISION_KINDS: dict[str, str] = {
     "overdue": "逾期督办",
     "repeated": "重复交办督办",
     "callback": "回访督办",
+    "warning": "预警信息推送",  # seed 003 三(五): 集中性投诉满10件及以上
 }
 SUPERVISION_LEVELS: dict[str, str] = {"street": "街道", "district": "区", "city": "市"}
 

@@ -12,6 +12,7 @@ from backend.config import Settings
 from backend.errors import InvalidInput, NotFound
 from backend.sla import profiles as profile_rules
 from backend.sla import service as sla
+from backend.sla.profiles import Duration
 from backend.workorders import closure_rules
 from backend.workorders.facts import OrderFacts
 from backend.workorders.machine import Step
@@ -41,11 +42,12 @@ def issue_supervision(
     issued_by: int | None,
     settings: Settings,
     now: datetime,
+    reply_within: Duration | None = None,
 ) -> Supervision:
-    """A supervision notice on an order whose write phase is open (a step's, or the worker's)."""
-    due = rules.supervision_reply_due(
-        now, sla.calendar_for(session), settings.tz, gathered_rules.supervision.reply_within
-    )
+    """A supervision notice on an order whose write phase is open (a step's, or the worker's);
+    ``reply_within`` overrides the profile's reply time (a warning's feedback is sooner)."""
+    reply_within = reply_within or gathered_rules.supervision.reply_within
+    due = rules.supervision_reply_due(now, sla.calendar_for(session), settings.tz, reply_within)
     row = Supervision(
         work_order_id=facts.id,
         kind=kind,
@@ -65,7 +67,7 @@ def issue_supervision(
         facts.source,
         facts.level,
         SUPERVISION_CLOCK,
-        gathered_rules.supervision.reply_within,
+        reply_within,
         settings,
         now,
     )
