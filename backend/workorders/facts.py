@@ -105,6 +105,7 @@ class OrderFacts:
     # Someone to contact first (a caller who left a number and is not anonymous); grid
     # finds have none.
     has_caller: bool = False
+    caller_landline: bool = False  # the caller left only a landline (may be visited)
     # When the order reached the street: the platform's time for a platform order, else
     # the report's. The street's resolve clock counts from here (seed 000).
     received_at: datetime | None = None

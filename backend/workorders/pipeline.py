@@ -28,7 +28,7 @@ from backend.sla import profiles as profile_rules
 from backend.sla import service as sla
 from backend.sla.profiles import Rules
 from backend.workorders import repository as repo
-from backend.workorders.callers import Caller
+from backend.workorders.callers import Caller, is_mobile
 from backend.workorders.facts import (
     ClockFact,
     ContactAttempt,
@@ -52,6 +52,7 @@ API_FIELDS = {
     "special": "special_days",
     "recording": "recording_id",
     "sms_screenshot": "sms_photo_id",
+    "visit_photo": "visit_photo_id",
     "failed_attempts": "method",
     "signoff_photo": "signoff_photo_id",
     "late_reason": "reason",
@@ -144,6 +145,7 @@ def facts_of(bundle: OrderBundle) -> OrderFacts:
         lat=order.lat,
         lng=order.lng,
         has_caller=Caller(order.caller_name, order.caller_phone, order.caller_anonymous).reachable,
+        caller_landline=bool(order.caller_phone) and not is_mobile(order.caller_phone or ""),
         received_at=order.received_at or order.created_at,
         platform_due_at=order.platform_due_at,
         closure_text=str(last_closure.payload.get("process", "")) if last_closure else "",

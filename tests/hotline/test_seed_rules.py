@@ -124,6 +124,32 @@ class TestZhenru:
         )
         assert late_milestone["error"]["field"] == "milestones"
 
+    @pytest.mark.parametrize(("phone", "allowed"), [("021-52851234", True), ("13812345678", False)])
+    def test_a_landline_caller_may_be_visited_after_the_failed_calls_seed_003(
+        self, hotline_walker, clock, phone, allowed
+    ) -> None:
+        # Seed 003 附件6: 若为固定电话，市民有详细联系地址的应上门面访 … 并留好现场工作照片.
+        w = hotline_walker(caller_phone=phone, address="铜川路9号3室")
+        w.step("demo-handler", "accept")
+        w.call_caller("demo-dispatcher", "command_center")
+        for _ in range(3):
+            w.step("demo-handler", "first-contact", level="department", outcome="failed")
+            clock.advance(timedelta(minutes=40))
+        w.upload("demo-handler", "scene")
+        answer = w.step(
+            "demo-handler",
+            "first-contact",
+            expect=200 if allowed else 422,
+            level="department",
+            outcome="reached",
+            method="visit",
+            visit_photo_id=w.last_photo("scene"),
+        )
+        if allowed:
+            assert answer["status"] == "in_progress" and answer["first_contact_at"] is not None
+        else:
+            assert answer["error"]["code"] == "visit_not_applicable"
+
 
 class TestJiangning:
     settings = _profile("jiangning")

@@ -16,6 +16,10 @@ from backend.workorders.violations import RuleViolation
 class ContactMethod(StrEnum):
     call = "call"  # reached by phone, with the recording
     sms = "sms"  # after the failed calls, an SMS (screenshot)
+    # 上门面访: after the failed calls, a caller who left only a landline and an address is
+    # visited, with a photo of the visit (seed 003 附件6: 若为固定电话，市民有详细联系地址的应
+    # 上门面访的形式进行先行联系，并留好现场工作照片).
+    visit = "visit"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ def check_first_contact(
     method: ContactMethod | str,
     has_recording: bool = False,
     has_sms_screenshot: bool = False,
+    has_visit_photo: bool = False,
+    landline_with_address: bool = False,
     failed_attempts: Sequence[datetime] = (),
     min_gap: timedelta = timedelta(minutes=30),
 ) -> FirstContactOutcome:
@@ -53,7 +59,9 @@ def check_first_contact(
             "first_contact_order", f"须先由{_LEVEL_ZH.get(pending[0], pending[0])}先行联系", "level"
         )
     if method not in tuple(ContactMethod):
-        raise RuleViolation("invalid_contact_method", "先行联系方式只能是电话或短信", "method")
+        raise RuleViolation(
+            "invalid_contact_method", "先行联系方式只能是电话、短信或上门面访", "method"
+        )
     if ContactMethod(method) is ContactMethod.call:
         if not has_recording:
             raise RuleViolation("recording_required", "先行联系须上传通话录音", "recording")
@@ -64,10 +72,21 @@ def check_first_contact(
                 f"须在不同时间段拨打{rule.failed_attempts_before_sms}次均未接通，方可改为短信先行联系",
                 "failed_attempts",
             )
-        if not has_sms_screenshot:
+        if ContactMethod(method) is ContactMethod.sms and not has_sms_screenshot:
             raise RuleViolation(
                 "sms_screenshot_required", "短信先行联系须上传通话记录和短信截图", "sms_screenshot"
             )
+        if ContactMethod(method) is ContactMethod.visit:
+            if not landline_with_address:
+                raise RuleViolation(
+                    "visit_not_applicable",
+                    "上门面访仅适用于只留固定电话且有详细地址的来电人",
+                    "method",
+                )
+            if not has_visit_photo:
+                raise RuleViolation(
+                    "visit_photo_required", "上门面访须上传现场工作照片", "visit_photo"
+                )
     done = {*done_levels, level}
     remaining = [lv for lv in rule.levels if lv not in done]
     return FirstContactOutcome(not remaining, remaining[0] if remaining else None)

@@ -13,10 +13,11 @@ from backend.workorders.step_body import Versioned
 class FirstContactIn(Versioned):
     level: Literal["command_center", "department"] = "department"
     outcome: Literal["reached", "failed"]
-    method: Literal["call", "sms"] = "call"
+    method: Literal["call", "sms", "visit"] = "call"
     contacted_at: Instant | None = None  # default: now
     recording_id: Id | None = None  # the call recording (evidence, kind first_contact)
     sms_photo_id: Id | None = None  # the SMS screenshot after three failed calls
+    visit_photo_id: Id | None = None  # 上门面访: the photo of the visit (landline callers)
     note: str | None = Field(default=None, max_length=500)
 
 

@@ -72,6 +72,9 @@ def first_contact(
             and facts.recording(body.recording_id) is not None,
             has_sms_screenshot=body.sms_photo_id is not None
             and facts.photo(body.sms_photo_id) is not None,
+            has_visit_photo=body.visit_photo_id is not None
+            and facts.photo(body.visit_photo_id) is not None,
+            landline_with_address=facts.caller_landline and bool((facts.address or "").strip()),
             failed_attempts=facts.failed_attempts(body.level),
             min_gap=timedelta(minutes=settings.first_contact_attempt_gap_minutes),
         )
@@ -92,7 +95,10 @@ def first_contact(
             method=body.method,
             contacted_at=contacted_at,
             recording_id=body.recording_id if body.outcome == "reached" else None,
-            sms_photo_id=body.sms_photo_id if body.outcome == "reached" else None,
+            # The attempt's one photo: the SMS screenshot or the visit's photo.
+            sms_photo_id=(body.sms_photo_id or body.visit_photo_id)
+            if body.outcome == "reached"
+            else None,
             actor_id=user.id,
             note=body.note,
         )
@@ -113,6 +119,7 @@ def first_contact(
             **common,
             recording_id=body.recording_id,
             sms_photo_id=body.sms_photo_id,
+            visit_photo_id=body.visit_photo_id,
         )
 
 
