@@ -2,24 +2,61 @@
 and 返潮 checks — each one statement, filtered in SQL by category, bounding box and time, so
 the cost follows the neighbourhood, never the size of the history.
 
-The duplicate check reads the partial index ix_work_order_open_category_lat; PostgreSQL with
-1,000,000 orders (benchmarks/big.py) plans it as
+Measured by benchmarks/big.py (PostgreSQL 15, 1,000,000 orders, 2026-12-02), EXPLAIN
+(ANALYZE, BUFFERS) of the statements as the requests emitted them, abridged. The duplicate
+check (open_orders_near) checks the box's lng inside the partial index, so only the orders in
+the box are read from the table:
 
-    Bitmap Heap Scan on work_order o
-      Recheck Cond: ((category_number = 5) AND (lat >= 31.2440) AND (lat <= 31.2449)
-                     AND status IN (...))
-      Filter: ((duplicate_of_id IS NULL) AND (lng >= ...) AND (lng <= ...) AND (id <> 123))
-      ->  Bitmap Index Scan on ix_work_order_open_category_lat
-            Index Cond: ((category_number = 5) AND (lat >= 31.2440) AND (lat <= 31.2449))
+    Limit  (rows=27)  Execution Time: 0.333 ms
+      ->  Index Scan using ix_work_order_open_category_lat_lng on work_order
+            Index Cond: ((category_number = 91) AND (lat >= 31.23829) AND (lat <= 31.23919)
+                         AND (lat IS NOT NULL) AND (lng >= 121.40047) AND (lng <= 121.40152))
+            Filter: ((duplicate_of_id IS NULL) AND (id <> 1000206))
+            Rows Removed by Filter: 1
+            Buffers: shared hit=32 read=1
 
-and the queue's duplicates join the same index once for the whole page:
+返潮 (earlier_nearby), open or closed, and with an address the BitmapOr of both indexes:
 
-    Nested Loop
-      ->  Index Scan using ix_work_order_status on work_order q  (status IN ('reported', ...))
-      ->  Bitmap Heap Scan on work_order o
-            ->  Bitmap Index Scan on ix_work_order_open_category_lat
-                  Index Cond: ((category_number = q.category_number)
-                               AND (lat >= (q.lat - 0.00045)) AND (lat <= (q.lat + 0.00045)))
+    Limit  (rows=50)  Execution Time: 0.346 ms
+      ->  Index Scan using ix_work_order_category_lat_lng on work_order
+            Index Cond: ((category_number = 91) AND (lat >= ...) AND (lat <= ...)
+                         AND (lng >= ...) AND (lng <= ...))
+            Filter: ((created_at >= ...) AND (created_at <= ...) AND (id <> 1000206))
+            Buffers: shared hit=59
+
+    Limit  (rows=50)  Execution Time: 0.382 ms
+      ->  Bitmap Heap Scan on work_order  (Heap Blocks: exact=50)
+            ->  BitmapOr
+                  ->  Bitmap Index Scan on ix_work_order_category_lat_lng  (rows=12)
+                  ->  Bitmap Index Scan on ix_work_order_category_address  (rows=65)
+                        Index Cond: ((category_number = 80) AND (address = '真北路86号'))
+
+The queue (queue) reads its page in order from the partial index of orders awaiting dispatch
+(19,736 of them):
+
+    Limit  (rows=200)  Execution Time: 2.645 ms
+      ->  Nested Loop Left Join
+            ->  Index Scan using ix_work_order_awaiting_created_at on work_order  (rows=200)
+            ->  Index Scan using ix_clock_work_order_id on clock  (loops=200)
+                  Filter: (name = 'dispatch')
+
+and its duplicates (open_orders_near_each) probe the duplicate index once per queued order:
+
+    Nested Loop  (rows=2435)  Execution Time: 12.153 ms
+      Buffers: shared hit=4303
+      ->  Index Scan using pk_work_order on work_order work_order_1  (id = ANY (200 ids))
+      ->  Index Scan using ix_work_order_open_category_lat_lng on work_order work_order_2
+            (rows=12 loops=200)
+            Index Cond: ((category_number = work_order_1.category_number)
+                         AND (lat >= (work_order_1.lat - 0.00045)) AND (lat <= (... + 0.00045))
+                         AND (lat IS NOT NULL) AND (lng >= (work_order_1.lng - 0.00053))
+                         AND (lng <= (... + 0.00053)))
+            Filter: ((duplicate_of_id IS NULL) AND (id <> work_order_1.id))
+
+Before ix_work_order_*_lat_lng (on (category_number, lat) only) the 返潮 check fetched the
+whole lat band from the table to filter lng (2,427 rows, 1,123 pages read, 31 ms), and the
+queue walked ix_work_order_created_at past 526,533 orders to find its 200 (408 ms) and
+hash-joined its duplicates against all 93,000 open orders (251 ms).
 """
 
 from __future__ import annotations
@@ -27,6 +64,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
@@ -85,6 +123,27 @@ def report_ids_of(session: Session, order_ids: Collection[int]) -> dict[int, lis
     return found
 
 
+class Nearby(NamedTuple):
+    """What a possible duplicate shows: read as columns, not as whole orders, since a page of
+    the queue meets thousands of them in a dense street."""
+
+    id: int
+    number: str
+    status: str
+    lat: float
+    lng: float
+
+
+def _nearby_columns(other: type[WorkOrder]) -> tuple:
+    return (
+        col(other.id),
+        col(other.number),
+        col(other.status),
+        col(other.lat),
+        col(other.lng),
+    )
+
+
 def _open_nearby(other: type[WorkOrder]) -> list:
     return [
         col(other.status).in_(_MERGEABLE),
@@ -98,26 +157,25 @@ def open_orders_near(
     category_number: int,
     box: tuple[float, float, float, float],
     exclude_id: int | None,
-) -> list[WorkOrder]:
+) -> list[Nearby]:
     """Open orders of the category inside the bounding box (min/max lat, min/max lng)."""
     min_lat, max_lat, min_lng, max_lng = box
-    query = select(WorkOrder).where(
+    query = select(*_nearby_columns(WorkOrder)).where(
         WorkOrder.category_number == category_number,
-        col(WorkOrder.status).in_(_MERGEABLE),
         col(WorkOrder.lat) >= min_lat,
         col(WorkOrder.lat) <= max_lat,
         col(WorkOrder.lng) >= min_lng,
         col(WorkOrder.lng) <= max_lng,
-        col(WorkOrder.duplicate_of_id).is_(None),
+        *_open_nearby(WorkOrder),
     )
     if exclude_id is not None:
         query = query.where(col(WorkOrder.id) != exclude_id)
-    return list(session.exec(query.limit(50)))
+    return [Nearby(*row) for row in session.exec(query.limit(50))]
 
 
 def open_orders_near_each(
     session: Session, order_ids: Collection[int], dlat: float, dlng: float
-) -> list[tuple[int, WorkOrder]]:
+) -> list[tuple[int, Nearby]]:
     """For each of these orders, the open orders of its category within (dlat, dlng) of it:
     one statement for a whole page of the queue."""
     if not order_ids:
@@ -125,7 +183,7 @@ def open_orders_near_each(
     queued = aliased(WorkOrder)
     other = aliased(WorkOrder)
     rows = session.exec(
-        select(queued.id, other)
+        select(col(queued.id), *_nearby_columns(other))
         .join(
             other,
             and_(
@@ -140,7 +198,7 @@ def open_orders_near_each(
         )
         .where(col(queued.id).in_(list(order_ids)))
     ).all()
-    return [(int(queued_id), order) for queued_id, order in rows if queued_id is not None]
+    return [(int(queued_id), Nearby(*found)) for queued_id, *found in rows]
 
 
 def earlier_nearby(

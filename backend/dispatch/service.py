@@ -7,7 +7,7 @@ hands the decision to the order's lifecycle (backend.workorders.assignment).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -128,13 +128,20 @@ def _radius(settings: Settings, category_number: int | None) -> float:
     return settings.duplicate_radius_m.get(category_number, settings.default_duplicate_radius_m)
 
 
-def _duplicate_out(order: WorkOrder, other: WorkOrder) -> DuplicateOut:
-    return DuplicateOut(
-        id=row_id(other),
-        number=other.number,
-        status=other.status,
-        distance_m=round(_distance(order, other), 1),
-    )
+def _within(
+    order: WorkOrder, nearby: Iterable[repo.Nearby], radius: float
+) -> Iterator[DuplicateOut]:
+    """The nearby orders within the radius, each distance measured once (a queue page
+    measures thousands: the order's point is read once, not per candidate)."""
+    if order.lat is None or order.lng is None:
+        return
+    lat, lng = order.lat, order.lng
+    for other in nearby:
+        distance = haversine_m(lat, lng, other.lat, other.lng)
+        if distance <= radius:
+            yield DuplicateOut(
+                id=other.id, number=other.number, status=other.status, distance_m=round(distance, 1)
+            )
 
 
 def possible_duplicates(
@@ -150,8 +157,7 @@ def possible_duplicates(
         bounding_box(order.lat, order.lng, radius),
         exclude_id=order.id,
     )
-    found = [_duplicate_out(order, o) for o in nearby if _distance(order, o) <= radius]
-    return sorted(found, key=lambda d: d.distance_m)
+    return sorted(_within(order, nearby, radius), key=lambda d: d.distance_m)
 
 
 def why_queued(
@@ -234,14 +240,17 @@ def queue(session: Session, settings: Settings, now: datetime) -> list[QueueItem
     )
     max_lat = max([abs(o.lat or 0.0) for o in located] or [0.0])
     _, north, _, east = bounding_box(max_lat, 0.0, radius)
-    nearby: dict[int, list[DuplicateOut]] = {}
-    by_id = {row_id(o): o for o, _ in rows}
+    candidates: dict[int, list[repo.Nearby]] = {}
     for queued_id, other in repo.open_orders_near_each(
         session, [row_id(o) for o in located], north - max_lat, east
     ):
-        order = by_id[queued_id]
-        if _distance(order, other) <= _radius(settings, order.category_number):
-            nearby.setdefault(queued_id, []).append(_duplicate_out(order, other))
+        candidates.setdefault(queued_id, []).append(other)
+    nearby = {
+        row_id(o): list(
+            _within(o, candidates.get(row_id(o), []), _radius(settings, o.category_number))
+        )
+        for o in located
+    }
     return [
         QueueItemOut(
             id=row_id(order),

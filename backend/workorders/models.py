@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from backend.db import BigId, UTCDateTime
-from backend.workorders.states import MERGEABLE, Source, Status
+from backend.workorders.states import AWAITING_DISPATCH, MERGEABLE, Source, Status
 
 # Statuses and sources are pure and live in backend.workorders.states; re-exported here for
 # the tables' readers.
@@ -28,24 +28,36 @@ __all__ = [
 ]
 
 _OPEN_SQL = "status IN (" + ", ".join(repr(s.value) for s in sorted(MERGEABLE)) + ")"
+_AWAITING_SQL = "status IN (" + ", ".join(repr(s.value) for s in sorted(AWAITING_DISPATCH)) + ")"
 
 
 class WorkOrder(SQLModel, table=True):
     __tablename__ = "work_order"
     __table_args__ = (
-        # Duplicates: open orders of a category near a point (bounding box on lat, then lng).
+        # Duplicates: open orders of a category near a point. The bounding box's lat range
+        # is scanned and its lng range checked inside the index, so only the orders in the
+        # box are read from the table (benchmarks/big.py).
         Index(
-            "ix_work_order_open_category_lat",
+            "ix_work_order_open_category_lat_lng",
             "category_number",
             "lat",
+            "lng",
             sqlite_where=text(_OPEN_SQL),
             postgresql_where=text(_OPEN_SQL),
         ),
         # 返潮: any earlier order of a category near a point, or at the same address.
-        Index("ix_work_order_category_lat", "category_number", "lat"),
+        Index("ix_work_order_category_lat_lng", "category_number", "lat", "lng"),
         Index("ix_work_order_category_address", "category_number", "address"),
         # A platform order (12345, 随申拍, …) is known by its number there: a resend finds it.
         UniqueConstraint("source", "external_no", name="uq_work_order_source_external_no"),
+        # The dispatcher queue, oldest first: a page is read in order, never sorted.
+        Index(
+            "ix_work_order_awaiting_created_at",
+            "created_at",
+            "id",
+            sqlite_where=text(_AWAITING_SQL),
+            postgresql_where=text(_AWAITING_SQL),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
