@@ -93,6 +93,9 @@ class ReturnRule:
     window: Duration
     late_window: Duration | None = None
     requires_signoff_photo: StrictBool = False
+    # From this return of the order on, the signed statement is needed (seed 004: 再次回退，
+    # 须上传有承办部门主管领导签署意见的说明); None: only ``requires_signoff_photo`` applies.
+    signoff_photo_from_return: Count | None = None
     first_contact_before: StrictBool = False
     max_redispatch: Count = 1
     leader_after_returns: Count = 2
@@ -130,13 +133,17 @@ class ClosureLimits:
     max_attachment_bytes: Count | None
     required_recordings: tuple[Literal["first_contact", "reply"], ...] = ()
     reply_points_required: StrictBool = False
+    # Every result reply carries the department leader's signature and stamp (seed 001).
+    leader_signoff_always: StrictBool = False
 
 
 @dataclass(frozen=True, config=_CONFIG)
 class VerificationRule:
-    """More than ``max_failed_checks`` failed checks (核查) → overdue supervision (seed 000)."""
+    """More than ``max_failed_checks`` failed checks (核查) → overdue supervision (seed 000).
+    ``callback_record_required``: a callback carries its photo or recording (seed 001)."""
 
     max_failed_checks: Count
+    callback_record_required: StrictBool = False
 
 
 @dataclass(frozen=True, config=_CONFIG)

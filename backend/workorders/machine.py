@@ -216,9 +216,10 @@ RULES: dict[Step, Rule] = {
         needs=_first_contact_needs,
     ),
     Step.check_in: Rule("到场", WORKING, HANDLER, {None: S.in_progress}, BOTH),
+    # Verified orders take the callback's recording (回访录音) before the callback itself.
     Step.evidence: Rule(
         "上传证据",
-        WORKING | {S.submitted},
+        WORKING | {S.submitted, S.verified},
         HANDLER | {"inspector", "dispatcher"},
         {None: SAME},
         BOTH,

@@ -263,3 +263,72 @@ class TestDifficultWorkPlan:
         assert plan is not None and plan["met_at"] is None
         general = hotline_walker(level="general", lat=31.236, lng=121.409, address="铜川路9号")
         assert general.clock("work_plan") is None
+
+
+class TestHeyang:
+    settings = _profile("heyang")
+
+    def test_a_result_reply_needs_the_signed_stamp_and_a_callback_its_record_seed_001(
+        self, walker
+    ) -> None:
+        # Seed 001 四(二)6 结果回复: 分管领导签字并加盖单位公章; 四(二)7: 回访 … 影像记录或录音.
+        w = walker()
+        w.step("demo-handler", "accept")
+        w.step("demo-handler", "check-in", lat=31.24452, lng=121.40302)
+        w.upload("demo-handler", "before")
+        w.upload("demo-handler", "after")
+        photos = [w.last_photo("before"), w.last_photo("after")]
+        unsigned = w.step("demo-handler", "closure", expect=422, **closure_body(photo_ids=photos))
+        assert unsigned["error"]["field"] == "leader_signoff_photo_id"
+        w.upload("demo-handler", "signoff")
+        signed = closure_body(photo_ids=photos, leader_signoff_photo_id=w.last_photo("signoff"))
+        w.step("demo-handler", "closure", **signed)
+        w.step("demo-dispatcher", "verification", passed=True)
+        unrecorded = w.step(
+            "demo-dispatcher",
+            "callback",
+            expect=422,
+            satisfaction="satisfied",
+            resolution="resolved",
+        )
+        assert unrecorded["error"]["code"] == "callback_record_required"
+        w.upload(
+            "demo-dispatcher", "document", photo=None, recording=wav_bytes(0.3), kind="callback"
+        )
+        w.step(
+            "demo-dispatcher",
+            "callback",
+            satisfaction="satisfied",
+            resolution="resolved",
+            recording_id=w.last_recording(),
+        )
+        assert w.order["status"] == "closed"
+
+
+class TestDongcheng:
+    settings = _profile("dongcheng")
+
+    def test_a_second_return_carries_the_leaders_signed_statement_seed_004(
+        self, walker, client, as_user
+    ) -> None:
+        # Seed 004 第九条: 首次回退 … 注明回退的法律依据;
+        # 再次回退，须上传有承办部门主管领导签署意见的说明.
+        w = walker()
+        w.step("demo-handler", "accept")
+        body = {
+            "reason": "楼道隔断属社区管理办职责，依据《物业管理条例》",
+            "suggested_department_id": _department_id(client, as_user, "社区管理办"),
+        }
+        w.step("demo-handler", "returns", **body)
+        w.step(
+            "demo-dispatcher",
+            f"returns/{w.order['returns'][-1]['id']}/decision",
+            approve=False,
+            note="属片区职责，请继续办理",
+        )
+        unsigned = w.step("demo-handler", "returns", expect=422, **body)
+        assert unsigned["error"]["code"] == "signoff_photo_required"
+        assert "主管领导签署意见" in unsigned["error"]["message"]
+        w.upload("demo-handler", "signoff")
+        w.step("demo-handler", "returns", signoff_photo_id=w.last_photo("signoff"), **body)
+        assert w.order["status"] == "returned"

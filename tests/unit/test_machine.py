@@ -104,6 +104,7 @@ EXPECTED: dict[tuple[Status, Step, str | None], Status | str] = {
     (S.accepted, Step.evidence, None): S.accepted,
     (S.in_progress, Step.evidence, None): S.in_progress,
     (S.submitted, Step.evidence, None): S.submitted,
+    (S.verified, Step.evidence, None): S.verified,  # the callback recording
     # A department returns an order before it works on it, or after its first contact (seed
     # 003: the department contacts the caller first, then may return).
     (S.dispatched, Step.request_return, None): S.returned,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from backend.config import Settings
-from tests.workorders.conftest import closure_body
+from tests.workorders.conftest import closure_body, wav_bytes
 
 PROFILES = ["jiangning", "heyang", "xiayang", "zhenru", "dongcheng"]
 
@@ -85,28 +85,48 @@ def test_order_walks_from_report_to_archive(walker, client, as_user, clock, sett
 
     w.upload("demo-handler", "after")
     photos = [w.last_photo("before"), w.last_photo("after")]
-    w.step("demo-handler", "closure", **closure_body(photo_ids=photos))
+    if profile == "heyang":  # seed 001 四(二)6: every result reply is signed and stamped
+        w.upload("demo-handler", "signoff")
+        signed = {"leader_signoff_photo_id": w.last_photo("signoff")}
+    else:
+        signed = {}
+    w.step("demo-handler", "closure", **closure_body(photo_ids=photos, **signed))
     assert w.order["status"] == "submitted"
     assert any(p["phase"] == "comparison" for p in w.order["evidence"]["photos"])
 
     # The inspector finds the corridor cluttered again: back to the department.
     w.step("demo-inspector", "verification", passed=False, reasons="现场复查仍有杂物")
     assert w.order["status"] == "in_progress" and w.order["failed_checks"] == 1
-    w.step("demo-handler", "closure", **closure_body(photo_ids=photos))
+    w.step("demo-handler", "closure", **closure_body(photo_ids=photos, **signed))
     w.step("demo-dispatcher", "verification", passed=True)
     assert w.order["status"] == "verified"
+    # Seed 001 四(二)7: heyang's callbacks are recorded (影像记录或录音).
+    recorded: dict[str, int] = {}
+    if profile == "heyang":
+        w.upload(
+            "demo-dispatcher", "document", photo=None, recording=wav_bytes(0.3), kind="callback"
+        )
+        recorded = {"recording_id": w.last_recording()}
 
     # The caller is not satisfied: a warning order with the redo clock.
     clock.advance(timedelta(hours=1))
-    w.step("demo-dispatcher", "callback", satisfaction="unsatisfied", resolution="unresolved")
+    w.step(
+        "demo-dispatcher",
+        "callback",
+        satisfaction="unsatisfied",
+        resolution="unresolved",
+        **recorded,
+    )
     assert w.order["status"] == "in_progress" and w.order["warning_order"] is True
     redo = w.clock("redo")
     assert redo is not None and redo["met_at"] is None
     if profile in ("xiayang", "zhenru"):  # seed 002: redo within 3 working days
         assert redo["due_at"].startswith("2026-11-26")
-    w.step("demo-handler", "closure", **closure_body(photo_ids=photos))
+    w.step("demo-handler", "closure", **closure_body(photo_ids=photos, **signed))
     w.step("demo-dispatcher", "verification", passed=True)
-    w.step("demo-dispatcher", "callback", satisfaction="satisfied", resolution="resolved")
+    w.step(
+        "demo-dispatcher", "callback", satisfaction="satisfied", resolution="resolved", **recorded
+    )
     assert w.order["status"] == "closed" and w.order["closed_at"] is not None
     w.step("demo-dispatcher", "archive")
     assert w.order["status"] == "archived"

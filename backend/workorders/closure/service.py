@@ -107,6 +107,12 @@ def submit_closure(
         ),
     )
     limits = gathered.rules.closure
+    if limits.leader_signoff_always and not signoff_ids:
+        raise InvalidInput(
+            "结果回复须经本单位分管领导签字并加盖单位公章，请上传签字盖章照片",
+            code="leader_signoff_required",
+            field="leader_signoff_photo_id",
+        )
     if limits.reply_points_required and facts.has_caller and not (body.reply_points or "").strip():
         raise InvalidInput(
             "须填写答复要点（注明先行联系和答复时间）", code="reply_points_required",

@@ -80,10 +80,15 @@ def check_return_request(
                 f"派单已超过{duration_zh(rule.window)}，申请退单须详细说明原因",
                 "late_reason",
             )
-    if rule.requires_signoff_photo and not has_leader_signoff_photo:
+    nth = len(prior_returns) + 1
+    from_nth = rule.signoff_photo_from_return
+    needs_signoff = rule.requires_signoff_photo or (from_nth is not None and nth >= from_nth)
+    if needs_signoff and not has_leader_signoff_photo:
         raise RuleViolation(
             "signoff_photo_required",
-            "退单须经处置部门负责人（分管领导）签字确认，并上传签字确认照片",
+            "退单须经处置部门负责人（分管领导）签字确认，并上传签字确认照片"
+            if rule.requires_signoff_photo
+            else "再次退单须上传承办部门主管领导签署意见的说明",
             "signoff_photo",
         )
     reasons: list[str] = []

@@ -18,6 +18,7 @@ class CallbackIn(Versioned):
     satisfaction: Satisfaction
     resolution: Resolution
     recording_id: Id | None = None
+    photo_id: Id | None = None  # a photo of an on-site check (现场认定), where a street asks
     note: str | None = Field(default=None, max_length=1000)
 
 

@@ -144,6 +144,15 @@ def callback(
     facts = gathered.facts
     if body.recording_id is not None and facts.recording(body.recording_id) is None:
         raise InvalidInput("录音不属于该工单", code="unknown_recording", field="recording_id")
+    if body.photo_id is not None and facts.photo(body.photo_id) is None:
+        raise InvalidInput("照片不属于该工单", code="unknown_photo", field="photo_id")
+    needs_record = gathered.rules.verification.callback_record_required
+    if needs_record and body.recording_id is None and body.photo_id is None:
+        raise InvalidInput(
+            "回访核查结果须如实影像记录或录音，请上传照片或录音",
+            code="callback_record_required",
+            field="recording_id",
+        )
     outcome = enforce(rules.callback_outcome, body.satisfaction, body.resolution)
     change = decide(
         gathered,
@@ -166,6 +175,7 @@ def callback(
         satisfaction=body.satisfaction,
         resolution=body.resolution,
         recording_id=body.recording_id,
+        photo_id=body.photo_id,
         note=body.note,
         warning_order=outcome.warning_order,
     )
