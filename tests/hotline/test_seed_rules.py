@@ -332,3 +332,58 @@ class TestDongcheng:
         w.upload("demo-handler", "signoff")
         w.step("demo-handler", "returns", signoff_photo_id=w.last_photo("signoff"), **body)
         assert w.order["status"] == "returned"
+
+
+PROFILES = ["jiangning", "heyang", "xiayang", "zhenru", "dongcheng"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_hotline_order_gets_its_profiles_hotline_clocks(
+    profile, database_url, tmp_path, db, clock
+) -> None:
+    # Each seed's hotline terms, from the order's arrival at the street (seed 000's rule).
+    from fastapi.testclient import TestClient
+
+    from backend.catalog.service import load_catalog
+    from backend.db import session_scope
+    from backend.main import create_app
+    from backend.org.demo import create_demo_street
+    from backend.sla import calendar_data, deadlines
+    from backend.sla import profiles as profile_rules
+    from tests.conftest import DEMO_PASSWORD
+
+    settings = Settings(
+        database_url=database_url,
+        media_root=tmp_path / "media",
+        policy_profile=profile,
+        inprocess_worker=False,
+    )
+    with session_scope(db) as session:
+        load_catalog(session, clock.now())
+        create_demo_street(session, settings, clock.now())
+    with TestClient(create_app(settings, clock), raise_server_exceptions=False) as client:
+        token = client.post(
+            "/api/v1/auth/login", data={"username": "demo-dispatcher", "password": DEMO_PASSWORD}
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        received = "2026-11-23T08:30:00+08:00"
+        answer = client.post(
+            "/api/v1/hotline/orders", json=platform_row(received_at=received), headers=headers
+        )
+        assert answer.status_code == 201, answer.text
+        order = client.get(
+            f"/api/v1/workorders/{answer.json()['results'][0]['work_order_id']}",
+            headers=headers,
+        ).json()
+    loaded = profile_rules.load_profile(profile)
+    expected = profile_rules.clocks(loaded, "hotline", order["level"])
+    clocks = {c["name"]: c for c in order["clocks"]}
+    assert order["source"] == "hotline" and order["status"] == "dispatched"
+    assert set(clocks) == set(expected), (profile, order["level"])
+    resolve_due = deadlines.add_duration(
+        datetime.fromisoformat(received),
+        expected["resolve"],
+        calendar_data.default_calendar(),
+        SHANGHAI,
+    ).due_at
+    assert datetime.fromisoformat(clocks["resolve"]["due_at"]) == resolve_due
