@@ -9,6 +9,7 @@ with an argparse-style message, never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -19,6 +20,8 @@ from backend.sla.calendar_data import default_calendar
 from backend.sla.deadlines import due
 from backend.sla.profiles import (
     PROFILE_NAMES,
+    Assumption,
+    Duration,
     ExtensionRule,
     Profile,
     ReturnRule,
@@ -138,34 +141,85 @@ def add_workdays_parser(
     return parser
 
 
+GUESS = "（推定）"  # the seed does not give this value: the profile guessed it
+SET = "（街道设定）"  # an assumption the deployment's overrides replaced
+
+
 def describe_profile(profile: Profile) -> Iterable[str]:
-    """The --list text: sources, their levels and each level's clocks, then the rules."""
+    """The --list text: sources, their levels and each level's clocks, then the rules, then the
+    assumptions. A line whose value is (partly) a guess still in force ends with GUESS."""
+
+    def mark(*paths: str) -> str:
+        return f" {GUESS}" if any(profile.guesses(path) for path in paths) else ""
+
     yield f"profile {profile.name} — {profile.label} (seed {profile.seed})"
     for name in source_names(profile):
         rule = source_rule(profile, name)
         if rule.name != name:
             yield f"source {name}: same levels and clocks as {rule.name}"
             continue
+        at = f"sources.{name}"
         yield f"source {name} — {rule.label} (default level: {rule.default_level})"
         for level in rule.levels.values():
             yield f"  level {level.name} — {level.label}"
             for clock, duration in level.clocks.items():
-                yield f"    {clock:<14} {duration}"
+                origin = level.origins.get(clock)
+                yield f"    {clock:<14} {duration}" + (mark(origin) if origin else "")
             ext = level.extension
             if ext != rule.rules.extension:
-                yield f"    extension      {_extension_text(ext)}"
+                paths = ("rules.extension", f"{at}.rules.extension")
+                where = f"{at}.levels.{level.name}.extension"
+                yield f"    extension      {_extension_text(ext)}" + mark(*paths, where)
         rules = rule.rules
-        yield f"  return window    {_return_text(rules.return_window)}"
-        yield f"  extension        {_extension_text(rules.extension)}"
-        redo = rules.redo_after_unsatisfied
-        yield f"  redo after unsatisfied callback: {redo or 'the level clocks run again'}"
-    yield f"dispatch target: {profile.rules.dispatch_target}"
+        for title, key, text in (
+            ("return window   ", "return_window", _return_text(rules.return_window)),
+            ("extension       ", "extension", _extension_text(rules.extension)),
+            (
+                "redo after unsatisfied callback:",
+                "redo_after_unsatisfied",
+                str(rules.redo_after_unsatisfied or "the level clocks run again"),
+            ),
+        ):
+            yield f"  {title} {text}" + mark(f"rules.{key}", f"{at}.rules.{key}")
+    yield f"dispatch target: {profile.rules.dispatch_target}" + mark("rules.dispatch_target")
     leads = ", ".join(
         f"{unit.value}: {lead.lead}"
         + (f" (short clocks: {lead.short_lead})" if lead.short_lead else "")
         for unit, lead in profile.rules.reminder_lead.items()
     )
-    yield f"reminder lead: {leads}; else when {profile.rules.reminder_fraction:.0%} is left"
+    yield (
+        f"reminder lead: {leads}; else when {profile.rules.reminder_fraction:.0%} is left"
+        + mark("rules.reminder_lead", "rules.reminder_fraction")
+    )
+    yield from describe_assumptions(profile.assumptions)
+
+
+def describe_assumptions(assumptions: Iterable[Assumption]) -> Iterable[str]:
+    """Each value the seed does not give, with its reason; a street confirms or changes one
+    with policy_overrides (then it is shown as set, with the guess it replaced)."""
+    items = list(assumptions)
+    if not items:
+        return
+    yield f"assumptions {GUESS}: the seed does not give these; confirm or change them with " + (
+        "policy_overrides"
+    )
+    for item in items:
+        if item.overridden:
+            value = f"{_value_text(item.value)} (guessed: {_value_text(item.assumed)})"
+            yield f"  {SET} {item.path} = {value} — {item.reason}"
+        else:
+            yield f"  {GUESS} {item.path} = {_value_text(item.value)} — {item.reason}"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, dict) and value.keys() == {"amount", "unit"}:
+        try:
+            return str(Duration(value["amount"], value["unit"]))
+        except ValueError:
+            pass  # not a valid duration: shown as data
+    if value is None:
+        return "none"
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _return_text(rule: ReturnRule) -> str:

@@ -12,10 +12,22 @@ Layering inside one file, so each number is written once:
 
 Pydantic checks the shape (unknown keys refused); load_profile then spells out the layering. A bad
 file or override raises ValueError naming the profile and the dotted path of the bad key.
+
+Assumptions: where the seed gives no number (or must be read one way), the file marks the guess
+with ``assumed`` on the mapping that holds it, and the reason:
+- ``assumed: "<reason>"`` — the whole mapping is a guess (a clock duration, a rule section);
+- ``assumed: {<key>: "<reason>", ...}`` — those keys of the mapping are guesses (for scalars,
+  e.g. ``return_window: {max_redispatch: 1, assumed: {max_redispatch: "seed 002's"}}``).
+The marks are read and removed before validation, so the typed rules never see them and every
+other unknown key is still refused. Only the shipped file may carry marks: a deployment's
+overrides are the street's decisions, and an ``assumed`` key in them is refused. Each mark
+becomes an Assumption on the Profile, with the value in force and whether the street's
+overrides set it (then it is no longer a guess).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import reprlib
 from collections.abc import Mapping
@@ -235,6 +247,8 @@ class LevelRule:
     label: str
     clocks: Mapping[str, Duration]
     extension: ExtensionRule
+    # clock name → the dotted path in the file it was read from (after layering)
+    origins: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,6 +271,17 @@ class ClockRule:
 
 
 @dataclasses.dataclass(frozen=True)
+class Assumption:
+    """A value the seed does not give, marked ``assumed`` in the file."""
+
+    path: str  # dotted path in the file, e.g. "rules.return_window.max_redispatch"
+    reason: str
+    assumed: Any  # the file's value, as plain YAML data
+    value: Any  # the value in force: ``assumed`` unless the overrides set it
+    overridden: bool  # the street's overrides set this value (or part of it): not a guess
+
+
+@dataclasses.dataclass(frozen=True)
 class Profile:
     name: str
     label: str
@@ -264,6 +289,15 @@ class Profile:
     rules: Rules
     sources: Mapping[str, SourceRule]
     aliases: Mapping[str, str]
+    assumptions: tuple[Assumption, ...] = ()
+
+    def guesses(self, path: str) -> tuple[Assumption, ...]:
+        """Assumptions still in force at, above or below ``path`` (not overridden)."""
+        return tuple(a for a in self.assumptions if not a.overridden and _related(a.path, path))
+
+
+def _related(one: str, other: str) -> bool:
+    return one == other or one.startswith(f"{other}.") or other.startswith(f"{one}.")
 
 
 # -- lookups -------------------------------------------------------------------------------
@@ -398,12 +432,92 @@ def _fail(profile: str, path: str, message: str) -> ValueError:
     return ValueError(f"profile {profile!r}: {path}: {message}")
 
 
+ASSUMED = "assumed"
+_Marks = tuple[tuple[str, str], ...]  # (dotted path, reason), in file order
+
+
+def _unmarked(
+    node: Mapping[str, Any], profile: str, path: str = ""
+) -> tuple[dict[str, Any], _Marks]:
+    """``node`` without its ``assumed`` keys, and the marks they carried."""
+
+    def at(key: object) -> str:
+        return f"{path}.{key}" if path else str(key)
+
+    def reason(text: object, where: str) -> str:
+        if not isinstance(text, str) or not text.strip():
+            raise _fail(profile, where, f"expected a non-empty reason (got {reprlib.repr(text)})")
+        return text.strip()
+
+    marks: list[tuple[str, str]] = []
+    mark = node.get(ASSUMED)
+    if ASSUMED in node and path and isinstance(mark, str):
+        marks.append((path, reason(mark, at(ASSUMED))))
+    elif ASSUMED in node and isinstance(mark, Mapping) and mark:
+        for key, text in mark.items():
+            if key == ASSUMED or key not in node:
+                raise _fail(profile, at(f"{ASSUMED}.{key}"), "names no key of this mapping")
+            marks.append((at(key), reason(text, at(f"{ASSUMED}.{key}"))))
+    elif ASSUMED in node:
+        raise _fail(profile, at(ASSUMED), "expected a reason or a mapping of keys to reasons")
+    clean: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == ASSUMED:
+            continue
+        if isinstance(value, Mapping):
+            value, inner = _unmarked(value, profile, at(key))
+            marks.extend(inner)
+        clean[key] = value
+    return clean, tuple(marks)
+
+
 @lru_cache(maxsize=len(PROFILE_NAMES))
-def _raw(name: str) -> Mapping[str, Any]:
+def _raw(name: str) -> tuple[Mapping[str, Any], _Marks]:
     data = yaml.safe_load((PROFILES_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"profile {name!r}: the file is not a mapping")
-    return data  # never mutated: deep_merge copies
+    return _unmarked(data, name)  # never mutated: deep_merge copies
+
+
+_MISSING = object()
+
+
+def _at(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, Mapping) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
+
+
+def _sets(overrides: Mapping[str, Any], path: str) -> bool:
+    """Whether deep-merging ``overrides`` changes anything at or below ``path``."""
+    node: Any = overrides
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return True  # an enclosing mapping was replaced whole
+        if part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _assumptions(
+    marks: _Marks, file: Mapping[str, Any], merged: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> tuple[Assumption, ...]:
+    found = []
+    for path, reason in marks:
+        value = _at(merged, path)
+        found.append(
+            Assumption(
+                path=path,
+                reason=reason,
+                assumed=copy.deepcopy(_at(file, path)),
+                value=None if value is _MISSING else copy.deepcopy(value),
+                overridden=_sets(overrides, path),
+            )
+        )
+    return tuple(found)
 
 
 def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> Profile:
@@ -413,8 +527,12 @@ def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> Profi
     """
     if name not in PROFILE_NAMES:
         raise ValueError(f"unknown profile {name!r}; choose one of: {', '.join(PROFILE_NAMES)}")
-    data = deep_merge(_raw(name), overrides or {})
-    return _layered(name, _validated(_ProfileFile, data, name))
+    file, marks = _raw(name)
+    data = deep_merge(file, overrides or {})
+    profile = _layered(name, _validated(_ProfileFile, data, name))
+    return dataclasses.replace(
+        profile, assumptions=_assumptions(marks, file, data, overrides or {})
+    )
 
 
 def _layered(name: str, file: _ProfileFile) -> Profile:
@@ -434,6 +552,11 @@ def _layered(name: str, file: _ProfileFile) -> Profile:
             )
         # dispatch, then the source's clocks, then the level's: a later one of a name wins.
         shared = [("dispatch", rules.dispatch_target), *raw.clocks.items()]
+        dispatch_at = f"{at}.rules" if "dispatch_target" in raw.rules else "rules"
+        shared_at: dict[str, str] = {
+            "dispatch": f"{dispatch_at}.dispatch_target",
+            **{clock: f"{at}.clocks.{clock}" for clock in raw.clocks},
+        }
         levels: dict[str, LevelRule] = {}
         for level, spec in raw.levels.items():
             extension = rules.extension
@@ -444,8 +567,9 @@ def _layered(name: str, file: _ProfileFile) -> Profile:
                     name,
                     f"{at}.levels.{level}.extension",
                 )
+            origins = shared_at | {c: f"{at}.levels.{level}.clocks.{c}" for c in spec.clocks}
             levels[level] = LevelRule(
-                level, spec.label, dict([*shared, *spec.clocks.items()]), extension
+                level, spec.label, dict([*shared, *spec.clocks.items()]), extension, origins
             )
         sources[source] = SourceRule(source, raw.label, raw.default_level, levels, rules)
     for alias, target in file.aliases.items():

@@ -157,6 +157,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/inbox/{notification_id}/read"): Row("OD OD OD OD OD OD"),
     ("PUT", "/api/v1/calendar/years/{year}"): Row(ADMIN_ONLY, lambda w, _: {"days": []}),
     ("GET", "/api/v1/calendar/years/{year}"): Row(ADMIN_ONLY),
+    ("GET", "/api/v1/policy/profile"): Row(ADMIN_ONLY),
 }
 # Open to anyone; the expected answers without a token.
 PUBLIC: dict[tuple[str, str], tuple[set[int], Callable[[], dict[str, Any]] | None]] = {

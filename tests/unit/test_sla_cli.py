@@ -157,3 +157,40 @@ def test_bad_arguments_exit_2(
     assert caught.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_list_marks_the_guesses_and_lists_them_with_reasons(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out, _ = run(capsys, "due", "--list", "--profile", "dongcheng")
+    lines = out.splitlines()
+    assert "    resolve        7 natural days （推定）" in lines
+    assert "  return window    2 working days （推定）" in lines
+    reasons = lines[lines.index(next(x for x in lines if x.startswith("assumptions"))) :]
+    urgent = next(x for x in reasons if "levels.urgent.clocks.resolve" in x)
+    assert urgent.startswith(
+        "  （推定） sources.hotline.levels.urgent.clocks.resolve = 24 hours — "
+    )
+    assert "办理时限" in urgent
+
+
+def test_list_shows_a_guess_the_street_set_as_no_longer_guessed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    override = {
+        "sources": {"hotline": {"levels": {"urgent": {"clocks": {"resolve": {"amount": 12}}}}}}
+    }
+    out, _ = run(
+        capsys, "due", "--list", "--profile", "dongcheng",
+        profile_factory=lambda name: load_profile(name, override),
+    )  # fmt: skip
+    lines = out.splitlines()
+    urgent = lines.index("  level urgent — 紧急")
+    assert lines[urgent + 2] == "    resolve        12 hours"
+    assert any(
+        x.startswith(
+            "  （街道设定） sources.hotline.levels.urgent.clocks.resolve = 12 hours"
+            " (guessed: 24 hours)"
+        )
+        for x in lines
+    )
