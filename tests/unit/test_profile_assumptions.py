@@ -58,7 +58,8 @@ def test_rules_borrowed_from_other_seeds_are_assumed(name: str) -> None:
     borrowed = [p for p, reason in marks.items() if "seed 0" in reason]
     assert borrowed, f"{name} borrows nothing?"
     if name != "jiangning":  # seed 000 is where the 5 failed checks come from
-        assert "rules.verification" in marks
+        # The whole section, or its number alone where the section has seed rules too.
+        assert {"rules.verification", "rules.verification.max_failed_checks"} & set(marks)
 
 
 def test_seed_numbers_are_not_marked() -> None:
