@@ -57,6 +57,48 @@ class TestZhenru:
         w.step("demo-handler", "returns", **body)
         assert w.order["status"] == "returned"
 
+    def test_a_stored_matter_takes_later_calls_out_of_satisfaction_scoring_seed_003(
+        self, hotline_walker, client, as_user
+    ) -> None:
+        # Seed 003 三(四): 同人同事5次以上来电，报备的存电事项，市民再次来电工单仍转送各承办单位或
+        # 部门，仍应做好解释疏导工作，但不纳入满意度测评; 备案单 … "证据材料".
+        stored = hotline_walker()
+        stored.step("demo-handler", "accept")
+        stored.upload("demo-handler", "signoff")
+        dispatcher_id = client.get("/api/v1/me", headers=as_user("demo-dispatcher")).json()["id"]
+        body = {
+            "category": "handled_unsatisfied",
+            "calls_same_matter": 5,
+            "main_claim": "要求拆除邻居楼道隔断",
+            "handling": "已多次现场核查并依法处置",
+            "conclusion": "已依法处理完毕",
+            "reply_points": "1. 隔断已依法处置；2. 其余诉求无政策依据",
+            "department_signoff_photo_id": stored.last_photo("signoff"),
+            "command_center_approver_id": dispatcher_id,
+        }
+        no_evidence = stored.step("demo-leader", "store", expect=422, **body)
+        assert no_evidence["error"]["code"] == "missing_element"
+        stored.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3))
+        stored.step("demo-leader", "store", **body)
+        assert stored.order["status"] == "stored" and stored.order["satisfaction_exempt"]
+
+        # The caller calls again: a new platform order, still dispatched to the department.
+        later = hotline_walker()
+        assert not later.order["satisfaction_exempt"]
+        wrong = later.step(
+            "demo-dispatcher", "stored-link", expect=422, stored_work_order_id=later.id
+        )
+        assert wrong["error"]["code"] == "link_to_self"
+        later.step("demo-dispatcher", "stored-link", stored_work_order_id=stored.id)
+        assert later.order["status"] == "dispatched"  # answered by the department, not merged
+        assert later.order["stored_matter_id"] == stored.id and later.order["satisfaction_exempt"]
+        assert "stored-link" not in [s["step"] for s in later.order["next_steps"]]
+        assert "accept" in [s["step"] for s in later.get("demo-handler")["next_steps"]]
+        stored.get("demo-dispatcher")
+        assert stored.order["repeat_count"] == 1 and "stored_call_linked" in stored.kinds()
+        reply_points = next(e for e in stored.order["events"] if e["kind"] == "stored")
+        assert reply_points["payload"]["reply_points"].startswith("1.")
+
     def test_a_patrol_report_has_no_first_contact_clock_seed_003(self, walker) -> None:
         # Seed 003 三(二)1: 所有工单（匿名电话除外）… 先行联系市民 — a grid find has no caller.
         w = walker()
