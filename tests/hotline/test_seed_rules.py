@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from backend.config import Settings
+from backend.sla.profiles import level_rule, load_profile
 from backend.worker import sweep
 from backend.workorders.models import Supervision
 from tests.workorders.conftest import closure_body, wav_bytes
@@ -192,6 +193,27 @@ class TestJiangning:
         accept = w.clock("accept")
         if accept is not None:  # the new department's own clock, from the re-dispatch
             assert accept["met_at"] is None
+
+    def test_only_a_difficult_grid_case_is_extended_seed_000(self, walker) -> None:
+        # Seed 000 一(一)1(3) 疑难案件 "工单经延期后要求3日内处置完成"; 一(二)3 "若案件确系疑难问题，
+        # 承办部门或单位应主动、及时地申请延期" — a 一般 grid case is not extended.
+        w = walker()
+        assert w.order["level"] == "general"
+        w.step("demo-handler", "accept")
+        w.upload("demo-handler", "before")
+        refused = w.step(
+            "demo-handler",
+            "extensions",
+            expect=422,
+            reason="需协调多个部门",
+            plan="分三步处置",
+            milestones=[{"date": w.clock("resolve")["due_at"][:10], "text": "完成"}],
+            photo_ids=[w.last_photo("before")],
+        )
+        assert refused["error"]["code"] == "extension_not_allowed"
+        profile = load_profile("jiangning")
+        assert level_rule(profile, "patrol", "difficult").extension.allowed
+        assert not level_rule(profile, "patrol", "simple").extension.allowed
 
 
 class TestOverdueSupervision:
