@@ -195,8 +195,8 @@ class TestJiangning:
             assert accept["met_at"] is None
 
     def test_only_a_difficult_grid_case_is_extended_seed_000(self, walker) -> None:
-        # Seed 000 一(一)1(3) 疑难案件 "工单经延期后要求3日内处置完成"; 一(二)3 "若案件确系疑难问题，
-        # 承办部门或单位应主动、及时地申请延期" — a 一般 grid case is not extended.
+        # Seed 000 一(一)1(3) 疑难案件 "工单经延期后要求3日内处置完成"; 一(二)3
+        # "若案件确系疑难问题，承办部门或单位应主动、及时地申请延期" — a 一般 grid case is not.
         w = walker()
         assert w.order["level"] == "general"
         w.step("demo-handler", "accept")
