@@ -40,7 +40,11 @@ from pydantic_core import PydanticCustomError
 PROFILES_DIR = Path(__file__).parent / "data" / "profiles"
 PROFILE_NAMES: tuple[str, ...] = ("jiangning", "heyang", "xiayang", "zhenru", "dongcheng")
 SourceName = Literal["patrol", "inspector", "hotline", "snapshot", "leader", "media", "open311"]
-ClockName = Literal["dispatch", "accept", "check_in", "first_contact", "resolve"]
+# first_contact is the handling department's; first_contact_center the command center's own
+# first level where a street has two (seed 003: 二级先行联系).
+ClockName = Literal[
+    "dispatch", "accept", "check_in", "first_contact", "first_contact_center", "resolve"
+]
 FirstContactLevel = Literal["command_center", "department"]
 SOURCES: tuple[str, ...] = get_args(SourceName)
 CLOCKS: tuple[str, ...] = get_args(ClockName)

@@ -100,6 +100,22 @@ class TestZhenru:
         reply_points = next(e for e in stored.order["events"] if e["kind"] == "stored")
         assert reply_points["payload"]["reply_points"].startswith("1.")
 
+    def test_the_command_center_first_contact_has_its_own_clock_seed_003(
+        self, hotline_walker, clock
+    ) -> None:
+        # Seed 003 三(二)1(1) 一级: "应在受理后由街道城运中心在1个工作日内先行联系市民";
+        # (2) 二级: "由处置部门于1个工作日内对市民再次进行先行联系".
+        w = hotline_walker(received_at="2026-11-23T08:30:00+08:00")  # Monday
+        center, department = w.clock("first_contact_center"), w.clock("first_contact")
+        assert center is not None and department is not None
+        assert center["due_at"].startswith("2026-11-24")  # 1 working day from arrival
+        w.step("demo-handler", "accept")
+        w.call_caller("demo-dispatcher", "command_center")
+        assert w.clock("first_contact_center")["met_at"] is not None
+        assert w.clock("first_contact")["met_at"] is None  # the department's call is still due
+        w.call_caller("demo-handler", "department")
+        assert w.clock("first_contact")["met_at"] is not None
+
     def test_a_patrol_report_has_no_first_contact_clock_seed_003(self, walker) -> None:
         # Seed 003 三(二)1: 所有工单（匿名电话除外）… 先行联系市民 — a grid find has no caller.
         w = walker()
