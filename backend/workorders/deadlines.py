@@ -33,8 +33,9 @@ DIFFICULT_LEVEL = "difficult"
 
 
 def _recipients(session: Session, clock: Clock, lead_department_id: int | None) -> list[int]:
-    # The dispatch and first-level contact clocks are the command center's own; other clocks belong to the handling
-    # department, and the command center is told too when one is breached.
+    # The dispatch and first-level contact clocks are the command center's own; other clocks
+    # belong to the handling department, and the command center is told too when one is
+    # breached.
     if clock.name in COMMAND_CENTER_CLOCKS or lead_department_id is None:
         return notify.command_center(session)
     handlers = notify.department_handlers(session, lead_department_id)
