@@ -41,9 +41,10 @@ PROFILES_DIR = Path(__file__).parent / "data" / "profiles"
 PROFILE_NAMES: tuple[str, ...] = ("jiangning", "heyang", "xiayang", "zhenru", "dongcheng")
 SourceName = Literal["patrol", "inspector", "hotline", "snapshot", "leader", "media", "open311"]
 # first_contact is the handling department's; first_contact_center the command center's own
-# first level where a street has two (seed 003: 二级先行联系).
+# first level where a street has two (seed 003: 二级先行联系). handle: the department's own
+# limit inside the platform's resolve clock (seed 002: 随身拍 2 working days within 3 days).
 ClockName = Literal[
-    "dispatch", "accept", "check_in", "first_contact", "first_contact_center", "resolve"
+    "dispatch", "accept", "check_in", "first_contact", "first_contact_center", "handle", "resolve"
 ]
 FirstContactLevel = Literal["command_center", "department"]
 SOURCES: tuple[str, ...] = get_args(SourceName)

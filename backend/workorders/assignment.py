@@ -108,6 +108,14 @@ def _start_clocks(
     )
     if facts.platform_due_at is not None and "resolve" not in skip:
         sla.move_due(session, facts.id, "resolve", facts.platform_due_at, settings)
+    # The department's own limit lies inside the order's (seed 002: 随身拍 2 working days
+    # within its 3 natural days): it never falls due after the resolve clock.
+    handle, resolve = (
+        sla.clock_of(session, facts.id, "handle"),
+        sla.clock_of(session, facts.id, "resolve"),
+    )
+    if handle is not None and resolve is not None and handle.due_at > resolve.due_at:
+        sla.move_due(session, facts.id, "handle", resolve.due_at, settings)
 
 
 def tell_departments(

@@ -20,6 +20,7 @@ CLOCK_LABELS = {
     "check_in": "到场",
     "first_contact": "先行联系",
     "first_contact_center": "一级先行联系（城运中心）",
+    "handle": "部门处置",
     "resolve": "办结",
     "redo": "整改",
     "supervision_reply": "督办回复",

@@ -232,6 +232,31 @@ class TestJiangning:
         assert not level_rule(profile, "patrol", "simple").extension.allowed
 
 
+class TestXiayang:
+    settings = _profile("xiayang")
+
+    @pytest.mark.parametrize(
+        ("received_at", "handle_due"),
+        [
+            ("2026-11-23T08:30:00+08:00", "2026-11-25"),  # Monday: 2 working days
+            # Friday evening: 2 working days would end Wednesday, past the 3 natural days.
+            ("2026-11-20T17:00:00+08:00", "2026-11-23"),
+        ],
+    )
+    def test_a_snapshot_order_gives_the_department_two_working_days_inside_three_seed_002(
+        self, hotline_walker, received_at, handle_due
+    ) -> None:
+        # Seed 002 三1: "随身拍工单为3个自然日。特殊工单会要求四级承办部门在2个工作日之内对工单进行
+        # 处置完成并提交".
+        w = hotline_walker(channel="snapshot", received_at=received_at)
+        resolve, handle = w.clock("resolve"), w.clock("handle")
+        assert handle["due_at"].startswith(handle_due) and handle["due_at"] <= resolve["due_at"]
+
+    def test_a_hotline_order_has_no_department_handle_clock_seed_002(self, hotline_walker) -> None:
+        # Seed 002 二1: 常规工单 "5个工作日内进行工单处置并提交" — the resolve clock only.
+        assert hotline_walker().clock("handle") is None
+
+
 class TestOverdueSupervision:
     settings = _profile("zhenru")
 

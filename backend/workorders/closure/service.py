@@ -135,7 +135,7 @@ def submit_closure(
         if comparison
         else None
     )
-    sla.meet_all(session, order_id, frozenset({"resolve", "redo"}), now)
+    sla.meet_all(session, order_id, frozenset({"resolve", "handle", "redo"}), now)
     apply.event(
         "closure_submitted",
         first_contact_at=first_contact_at.isoformat() if first_contact_at else None,
