@@ -201,6 +201,9 @@ class Rules:
     store: StoreRule
     # Time for the redo after an unsatisfied callback; None: the level's own clocks run again.
     redo_after_unsatisfied: Duration | None = None
+    # The platform's own hard limit from the order's arrival (seed 003 随申拍: 5 natural days,
+    # no extension): no redo runs past it. None: the platform sets none.
+    platform_limit: Duration | None = None
 
     @property
     def first_contact_levels(self) -> tuple[str, ...]:

@@ -116,6 +116,30 @@ class TestZhenru:
         w.call_caller("demo-handler", "department")
         assert w.clock("first_contact")["met_at"] is not None
 
+    def test_a_snapshot_redo_ends_within_the_platform_five_days_seed_003(
+        self, hotline_walker
+    ) -> None:
+        # Seed 003 三(一)2 随申拍: "市平台给定的办理时限为5个自然日 … 且不可延期" — the redo after an
+        # unsatisfied callback (回访复核 3个工作日) is cut to the platform's 5 natural days.
+        w = hotline_walker(channel="snapshot", received_at="2026-11-20T08:30:00+08:00")  # Friday
+        w.step("demo-handler", "accept")
+        w.call_caller("demo-dispatcher", "command_center")
+        w.call_caller("demo-handler", "department")
+        w.upload("demo-handler", "before")
+        w.upload("demo-handler", "after")
+        w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3), kind="reply")
+        body = closure_body(
+            reply_points="11月23日先行联系，11月23日答复：已清理完毕",
+            photo_ids=[w.last_photo("after")],
+            recording_ids=[w.last_recording()],
+        )
+        w.step("demo-handler", "closure", **body)
+        w.step("demo-dispatcher", "verification", passed=True)
+        w.step("demo-dispatcher", "callback", satisfaction="unsatisfied", resolution="unresolved")
+        # 3 working days from Monday would be Thursday; the platform's 5th day is Wednesday.
+        redo = datetime.fromisoformat(w.clock("redo")["due_at"])
+        assert redo == datetime.fromisoformat("2026-11-25T08:30:00+08:00")
+
     def test_a_patrol_report_has_no_first_contact_clock_seed_003(self, walker) -> None:
         # Seed 003 三(二)1: 所有工单（匿名电话除外）… 先行联系市民 — a grid find has no caller.
         w = walker()
