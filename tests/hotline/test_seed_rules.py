@@ -119,8 +119,8 @@ class TestZhenru:
     def test_a_snapshot_redo_ends_within_the_platform_five_days_seed_003(
         self, hotline_walker
     ) -> None:
-        # Seed 003 三(一)2 随申拍: "市平台给定的办理时限为5个自然日 … 且不可延期" — the redo after an
-        # unsatisfied callback (回访复核 3个工作日) is cut to the platform's 5 natural days.
+        # Seed 003 三(一)2 随申拍: "市平台给定的办理时限为5个自然日 … 且不可延期" — the redo
+        # after an unsatisfied callback (回访复核 3个工作日) is cut to the platform's 5 days.
         w = hotline_walker(channel="snapshot", received_at="2026-11-20T08:30:00+08:00")  # Friday
         w.step("demo-handler", "accept")
         w.call_caller("demo-dispatcher", "command_center")
