@@ -52,7 +52,20 @@ from pydantic_core import PydanticCustomError
 PROFILES_DIR = Path(__file__).parent / "data" / "profiles"
 PROFILE_NAMES: tuple[str, ...] = ("jiangning", "heyang", "xiayang", "zhenru", "dongcheng")
 SourceName = Literal["patrol", "inspector", "hotline", "snapshot", "leader", "media", "open311"]
-ClockName = Literal["dispatch", "accept", "check_in", "first_contact", "resolve", "work_plan"]
+# first_contact is the handling department's; first_contact_center the command center's own
+# first level where a street has two (seed 003: 二级先行联系). handle: the department's own
+# limit inside the platform's resolve clock (seed 002: 随身拍 2 working days within 3 days);
+# work_plan: a difficult case's plan (seed 000: 疑难案件必须在15日内确定工作方案).
+ClockName = Literal[
+    "dispatch",
+    "accept",
+    "check_in",
+    "first_contact",
+    "first_contact_center",
+    "handle",
+    "resolve",
+    "work_plan",
+]
 FirstContactLevel = Literal["command_center", "department"]
 SOURCES: tuple[str, ...] = get_args(SourceName)
 CLOCKS: tuple[str, ...] = get_args(ClockName)
@@ -230,6 +243,9 @@ class Rules:
     store: StoreRule
     # Time for the redo after an unsatisfied callback; None: the level's own clocks run again.
     redo_after_unsatisfied: Duration | None = None
+    # The platform's own hard limit from the order's arrival (seed 003 随申拍: 5 natural days,
+    # no extension): no redo runs past it. None: the platform sets none.
+    platform_limit: Duration | None = None
     escalation: EscalationRule = EscalationRule()
 
     @property

@@ -87,12 +87,14 @@ def _start_clocks(
     the street, queue time included, and a re-dispatch after a return does not restart it
     (seed 000: 自系统派发至街道网格中心之日起); the platform's due time, when it gave one, is
     fixed. Each new department gets its own accept and first-contact clocks; an order with
-    nobody to contact (a grid find, an anonymous caller) gets no first-contact clock."""
+    nobody to contact (a grid find, an anonymous caller) gets no first-contact clock. The
+    command center's own first contact (seed 003 一级) counts from arrival, once per order."""
     skip = {"dispatch"}
-    if facts.clock("resolve") is not None:
-        skip.add("resolve")
+    for once in ("resolve", "first_contact_center"):
+        if facts.clock(once) is not None:
+            skip.add(once)
     if not facts.has_caller:
-        skip.add("first_contact")
+        skip |= {"first_contact", "first_contact_center"}
     arrival = facts.received_at or facts.created_at
     sla.start_order_clocks(
         session,
@@ -101,11 +103,19 @@ def _start_clocks(
         level,
         settings,
         now,
-        starts={"resolve": min(arrival, now)},
+        starts={"resolve": min(arrival, now), "first_contact_center": min(arrival, now)},
         skip=frozenset(skip),
     )
     if facts.platform_due_at is not None and "resolve" not in skip:
         sla.move_due(session, facts.id, "resolve", facts.platform_due_at, settings)
+    # The department's own limit lies inside the order's (seed 002: 随身拍 2 working days
+    # within its 3 natural days): it never falls due after the resolve clock.
+    handle, resolve = (
+        sla.clock_of(session, facts.id, "handle"),
+        sla.clock_of(session, facts.id, "resolve"),
+    )
+    if handle is not None and resolve is not None and handle.due_at > resolve.due_at:
+        sla.move_due(session, facts.id, "handle", resolve.due_at, settings)
 
 
 def tell_departments(

@@ -19,11 +19,15 @@ CLOCK_LABELS = {
     "accept": "接单",
     "check_in": "到场",
     "first_contact": "先行联系",
+    "first_contact_center": "一级先行联系（城运中心）",
+    "handle": "部门处置",
     "resolve": "办结",
     "redo": "整改",
     "supervision_reply": "督办回复",
     "work_plan": "确定工作方案",
 }
+# The command center's own clocks: its reminders go to the command center, not a department.
+COMMAND_CENTER_CLOCKS = frozenset({"dispatch", "first_contact_center"})
 # Orders whose breached resolve clock raises an 逾期督办 by itself (seeds 000, 001, 004): those
 # the district platform sent, and the street's difficult (疑难) cases.
 PLATFORM_SOURCES = frozenset({"hotline", "snapshot", "leader", "media", "open311"})
@@ -31,9 +35,10 @@ DIFFICULT_LEVEL = "difficult"
 
 
 def _recipients(session: Session, clock: Clock, lead_department_id: int | None) -> list[int]:
-    # The dispatch clock is the command center's own; other clocks belong to the handling
-    # department, and the command center is told too when one is breached.
-    if clock.name == "dispatch" or lead_department_id is None:
+    # The dispatch and first-level contact clocks are the command center's own; other clocks
+    # belong to the handling department, and the command center is told too when one is
+    # breached.
+    if clock.name in COMMAND_CENTER_CLOCKS or lead_department_id is None:
         return notify.command_center(session)
     handlers = notify.department_handlers(session, lead_department_id)
     if not clock.breached_at:

@@ -97,6 +97,7 @@ class OrderFacts:
     dispatched_at: datetime | None = None
     first_contact_at: datetime | None = None
     marked_repeat: bool = False
+    stored_matter_id: int | None = None  # the stored (存电) order this later call is linked to
     redispatch_count: int = 0
     failed_checks: int = 0
     warning_order: bool = False

@@ -3,6 +3,8 @@ status it leads to. Pure.
 
 reported → dispatched → accepted → in_progress → submitted → verified → closed → archived;
 side paths: returned (to the command center), rejected (不予受理), merged, stored (存电).
+A stored order is not archived: it stays on file so later calls on the same matter can be
+linked to it (seed 003 三(四): 市民再次来电工单仍转送 … 但不纳入满意度测评).
 Steps that record something without moving the order (evidence, extensions, supervision)
 keep the status.
 
@@ -46,6 +48,7 @@ class Step(StrEnum):
     supervise = "supervisions"
     reply_supervision = "supervision-reply"
     store = "store"
+    link_stored = "stored-link"
     archive = "archive"
 
 
@@ -194,6 +197,14 @@ def _store_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -> list:
     return []
 
 
+def _link_stored_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -> list:
+    if not rules.store.allowed:
+        return [("store_not_allowed", "本街道未实行存电机制", "store")]
+    if facts.stored_matter_id is not None:
+        return [("already_linked_stored", "该工单已关联存电事项", "stored_work_order_id")]
+    return []
+
+
 RULES: dict[Step, Rule] = {
     # The system dispatches clear reports at intake (dispatch_mode auto).
     Step.dispatch: Rule(
@@ -280,9 +291,11 @@ RULES: dict[Step, Rule] = {
         {None: S.stored},
         needs=_store_needs,
     ),
+    # A later call on a stored matter: still handled (解释疏导), linked to the stored order.
+    Step.link_stored: Rule("关联存电", OPEN, COMMAND, {None: SAME}, needs=_link_stored_needs),
     Step.archive: Rule(
         "归档",
-        frozenset({S.closed, S.rejected, S.stored, S.merged}),
+        frozenset({S.closed, S.rejected, S.merged}),
         frozenset({"dispatcher", "admin"}),
         {None: S.archived},
     ),
@@ -377,6 +390,7 @@ _HIDE_WHEN_MISSING = frozenset(
         "no_pending_extension",
         "no_open_supervision",
         "store_not_allowed",
+        "already_linked_stored",
         "no_resolve_clock",
     }
 )

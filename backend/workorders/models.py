@@ -86,8 +86,15 @@ class WorkOrder(SQLModel, table=True):
     dispatched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     dispatched_by: int | None = Field(default=None, foreign_key="app_user.id", sa_type=BigId)
     duplicate_of_id: int | None = Field(default=None, foreign_key="work_order.id", sa_type=BigId)
-    # Reports of the same problem merged into this order (seed 000: 重复举报).
+    # Reports of the same problem merged into this order (seed 000: 重复举报); on a stored
+    # order, the later calls linked to it.
     repeat_count: int = 0
+    # 存电 (seed 003 三(四)): a later call on a stored matter is still handled by the
+    # department but linked to the stored order; both are kept out of satisfaction scoring.
+    stored_matter_id: int | None = Field(
+        default=None, foreign_key="work_order.id", index=True, sa_type=BigId
+    )
+    satisfaction_exempt: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
     # Optimistic lock: every state change bumps it; a stale version answers 409.
     version: int = 1

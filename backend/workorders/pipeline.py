@@ -139,6 +139,7 @@ def facts_of(bundle: OrderBundle) -> OrderFacts:
         dispatched_at=order.dispatched_at,
         first_contact_at=order.first_contact_at,
         marked_repeat=order.marked_repeat,
+        stored_matter_id=order.stored_matter_id,
         redispatch_count=order.redispatch_count,
         failed_checks=order.failed_checks,
         warning_order=order.warning_order,

@@ -20,7 +20,7 @@ from backend.workorders.closure import service as closure
 from backend.workorders.closure.schemas import AssistReportIn, ClosureIn
 from backend.workorders.codes import EvidencePhase, RecordingKind
 from backend.workorders.disposal import service as disposal
-from backend.workorders.disposal.schemas import RejectIn, StoreIn
+from backend.workorders.disposal.schemas import RejectIn, StoredLinkIn, StoreIn
 from backend.workorders.extensions import service as extensions
 from backend.workorders.extensions.schemas import ExtensionDecisionIn, ExtensionIn
 from backend.workorders.handling import service as handling
@@ -101,6 +101,7 @@ _step("verification", VerificationIn, review.verify)
 _step("callback", CallbackIn, review.callback)
 _step("supervisions", SupervisionIn, review.supervise)
 _step("store", StoreIn, disposal.store)
+_step("stored-link", StoredLinkIn, disposal.link_stored)
 _step("reject", RejectIn, disposal.reject)
 _step("archive", Versioned, disposal.archive)
 

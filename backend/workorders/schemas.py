@@ -125,6 +125,10 @@ class WorkOrderOut(BaseModel):
     dispatched_at: ApiDateTime | None
     duplicate_of_id: int | None
     repeat_count: int
+    # 存电 (seed 003): the stored order a later call is linked to; stored orders and their
+    # later calls are not counted in satisfaction scoring.
+    stored_matter_id: int | None = None
+    satisfaction_exempt: bool = False
     created_at: ApiDateTime
     clocks: list[ClockOut]
     events: list[EventOut]

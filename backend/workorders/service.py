@@ -125,6 +125,8 @@ def order_out(gathered: Gathered, now: datetime) -> WorkOrderOut:
         dispatched_at=order.dispatched_at,
         duplicate_of_id=order.duplicate_of_id,
         repeat_count=order.repeat_count,
+        stored_matter_id=order.stored_matter_id,
+        satisfaction_exempt=order.satisfaction_exempt,
         created_at=order.created_at,
         clocks=[
             ClockOut(

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from backend.config import Settings
+from backend.sla.profiles import level_rule, load_profile
 from backend.worker import sweep
 from backend.workorders.models import Supervision
 from tests.conftest import SHANGHAI
@@ -58,6 +59,88 @@ class TestZhenru:
         assert w.order["status"] == "in_progress"
         w.step("demo-handler", "returns", **body)
         assert w.order["status"] == "returned"
+
+    def test_a_stored_matter_takes_later_calls_out_of_satisfaction_scoring_seed_003(
+        self, hotline_walker, client, as_user
+    ) -> None:
+        # Seed 003 三(四): 同人同事5次以上来电，报备的存电事项，市民再次来电工单仍转送各承办单位或
+        # 部门，仍应做好解释疏导工作，但不纳入满意度测评; 备案单 … "证据材料".
+        stored = hotline_walker()
+        stored.step("demo-handler", "accept")
+        stored.upload("demo-handler", "signoff")
+        dispatcher_id = client.get("/api/v1/me", headers=as_user("demo-dispatcher")).json()["id"]
+        body = {
+            "category": "handled_unsatisfied",
+            "calls_same_matter": 5,
+            "main_claim": "要求拆除邻居楼道隔断",
+            "handling": "已多次现场核查并依法处置",
+            "conclusion": "已依法处理完毕",
+            "reply_points": "1. 隔断已依法处置；2. 其余诉求无政策依据",
+            "department_signoff_photo_id": stored.last_photo("signoff"),
+            "command_center_approver_id": dispatcher_id,
+        }
+        no_evidence = stored.step("demo-leader", "store", expect=422, **body)
+        assert no_evidence["error"]["code"] == "missing_element"
+        stored.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3))
+        stored.step("demo-leader", "store", **body)
+        assert stored.order["status"] == "stored" and stored.order["satisfaction_exempt"]
+
+        # The caller calls again: a new platform order, still dispatched to the department.
+        later = hotline_walker()
+        assert not later.order["satisfaction_exempt"]
+        wrong = later.step(
+            "demo-dispatcher", "stored-link", expect=422, stored_work_order_id=later.id
+        )
+        assert wrong["error"]["code"] == "link_to_self"
+        later.step("demo-dispatcher", "stored-link", stored_work_order_id=stored.id)
+        assert later.order["status"] == "dispatched"  # answered by the department, not merged
+        assert later.order["stored_matter_id"] == stored.id and later.order["satisfaction_exempt"]
+        assert "stored-link" not in [s["step"] for s in later.order["next_steps"]]
+        assert "accept" in [s["step"] for s in later.get("demo-handler")["next_steps"]]
+        stored.get("demo-dispatcher")
+        assert stored.order["repeat_count"] == 1 and "stored_call_linked" in stored.kinds()
+        reply_points = next(e for e in stored.order["events"] if e["kind"] == "stored")
+        assert reply_points["payload"]["reply_points"].startswith("1.")
+
+    def test_the_command_center_first_contact_has_its_own_clock_seed_003(
+        self, hotline_walker, clock
+    ) -> None:
+        # Seed 003 三(二)1(1) 一级: "应在受理后由街道城运中心在1个工作日内先行联系市民";
+        # (2) 二级: "由处置部门于1个工作日内对市民再次进行先行联系".
+        w = hotline_walker(received_at="2026-11-23T08:30:00+08:00")  # Monday
+        center, department = w.clock("first_contact_center"), w.clock("first_contact")
+        assert center is not None and department is not None
+        assert center["due_at"].startswith("2026-11-24")  # 1 working day from arrival
+        w.step("demo-handler", "accept")
+        w.call_caller("demo-dispatcher", "command_center")
+        assert w.clock("first_contact_center")["met_at"] is not None
+        assert w.clock("first_contact")["met_at"] is None  # the department's call is still due
+        w.call_caller("demo-handler", "department")
+        assert w.clock("first_contact")["met_at"] is not None
+
+    def test_a_snapshot_redo_ends_within_the_platform_five_days_seed_003(
+        self, hotline_walker
+    ) -> None:
+        # Seed 003 三(一)2 随申拍: "市平台给定的办理时限为5个自然日 … 且不可延期" — the redo
+        # after an unsatisfied callback (回访复核 3个工作日) is cut to the platform's 5 days.
+        w = hotline_walker(channel="snapshot", received_at="2026-11-20T08:30:00+08:00")  # Friday
+        w.step("demo-handler", "accept")
+        w.call_caller("demo-dispatcher", "command_center")
+        w.call_caller("demo-handler", "department")
+        w.upload("demo-handler", "before")
+        w.upload("demo-handler", "after")
+        w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3), kind="reply")
+        body = closure_body(
+            reply_points="11月23日先行联系，11月23日答复：已清理完毕",
+            photo_ids=[w.last_photo("after")],
+            recording_ids=[w.last_recording()],
+        )
+        w.step("demo-handler", "closure", **body)
+        w.step("demo-dispatcher", "verification", passed=True)
+        w.step("demo-dispatcher", "callback", satisfaction="unsatisfied", resolution="unresolved")
+        # 3 working days from Monday would be Thursday; the platform's 5th day is Wednesday.
+        redo = datetime.fromisoformat(w.clock("redo")["due_at"])
+        assert redo == datetime.fromisoformat("2026-11-25T08:30:00+08:00")
 
     def test_a_patrol_report_has_no_first_contact_clock_seed_003(self, walker) -> None:
         # Seed 003 三(二)1: 所有工单（匿名电话除外）… 先行联系市民 — a grid find has no caller.
@@ -178,6 +261,52 @@ class TestJiangning:
         accept = w.clock("accept")
         if accept is not None:  # the new department's own clock, from the re-dispatch
             assert accept["met_at"] is None
+
+    def test_only_a_difficult_grid_case_is_extended_seed_000(self, walker) -> None:
+        # Seed 000 一(一)1(3) 疑难案件 "工单经延期后要求3日内处置完成"; 一(二)3
+        # "若案件确系疑难问题，承办部门或单位应主动、及时地申请延期" — a 一般 grid case is not.
+        w = walker()
+        assert w.order["level"] == "general"
+        w.step("demo-handler", "accept")
+        w.upload("demo-handler", "before")
+        refused = w.step(
+            "demo-handler",
+            "extensions",
+            expect=422,
+            reason="需协调多个部门",
+            plan="分三步处置",
+            milestones=[{"date": w.clock("resolve")["due_at"][:10], "text": "完成"}],
+            photo_ids=[w.last_photo("before")],
+        )
+        assert refused["error"]["code"] == "extension_not_allowed"
+        profile = load_profile("jiangning")
+        assert level_rule(profile, "patrol", "difficult").extension.allowed
+        assert not level_rule(profile, "patrol", "simple").extension.allowed
+
+
+class TestXiayang:
+    settings = _profile("xiayang")
+
+    @pytest.mark.parametrize(
+        ("received_at", "handle_due"),
+        [
+            ("2026-11-23T08:30:00+08:00", "2026-11-25"),  # Monday: 2 working days
+            # Friday evening: 2 working days would end Wednesday, past the 3 natural days.
+            ("2026-11-20T17:00:00+08:00", "2026-11-23"),
+        ],
+    )
+    def test_a_snapshot_order_gives_the_department_two_working_days_inside_three_seed_002(
+        self, hotline_walker, received_at, handle_due
+    ) -> None:
+        # Seed 002 三1: "随身拍工单为3个自然日。特殊工单会要求四级承办部门在2个工作日之内对工单进行
+        # 处置完成并提交".
+        w = hotline_walker(channel="snapshot", received_at=received_at)
+        resolve, handle = w.clock("resolve"), w.clock("handle")
+        assert handle["due_at"].startswith(handle_due) and handle["due_at"] <= resolve["due_at"]
+
+    def test_a_hotline_order_has_no_department_handle_clock_seed_002(self, hotline_walker) -> None:
+        # Seed 002 二1: 常规工单 "5个工作日内进行工单处置并提交" — the resolve clock only.
+        assert hotline_walker().clock("handle") is None
 
 
 class TestOverdueSupervision:

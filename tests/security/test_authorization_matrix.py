@@ -149,6 +149,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         LEAD_HANDLER, _v(reply="已加快办理")
     ),
     ("POST", "/api/v1/workorders/{order_id}/store"): Row("DD DD DD DD OO DD", _v(**STORE)),
+    ("POST", "/api/v1/workorders/{order_id}/stored-link"): Row(
+        STREET, _v(stored_work_order_id=STALE)
+    ),
     ("POST", "/api/v1/workorders/{order_id}/reject"): Row(
         STREET, _v(reason_code="legal_procedure")
     ),

@@ -298,10 +298,15 @@ def test_silent_seeds_one_extension_then_a_leader(
 
 @pytest.mark.parametrize("name", PROFILE_NAMES)
 def test_every_profile_can_approve_an_extension_of_its_default_order(name: str) -> None:
+    # Some source's default order; jiangning's 一般 grid case is not extended (seed 000: only
+    # 疑难), its hotline 一般案件 is.
     profile = load_profile(name)
-    source = next(iter(profile.sources))
+    source = next(
+        s
+        for s in profile.sources
+        if level_rule(profile, s, source_rule(profile, s).default_level).extension.allowed
+    )
     level = source_rule(profile, source).default_level
-    assert level_rule(profile, source, level).extension.allowed
     start = at(WED)
     current = due(profile, source, level, "resolve", start, CAL).due_at
     result = check_extension_request(

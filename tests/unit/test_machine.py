@@ -69,6 +69,7 @@ OUTCOMES: dict[Step, tuple[str | None, ...]] = {
     Step.supervise: (None,),
     Step.reply_supervision: (None,),
     Step.store: (None,),
+    Step.link_stored: (None,),
     Step.archive: (None,),
 }
 PAIRS = [(step, outcome) for step, outcomes in OUTCOMES.items() for outcome in outcomes]
@@ -143,9 +144,11 @@ EXPECTED: dict[tuple[Status, Step, str | None], Status | str] = {
         (status, Step.store, None): S.stored
         for status in (S.dispatched, S.accepted, S.in_progress, S.submitted, S.verified)
     },
+    # A later call on a stored matter is linked to the stored order whatever its own stage;
+    # the stored order itself stays on file, never archived (seed 003 三(四)).
+    **{(status, Step.link_stored, None): status for status in OPEN},
     (S.closed, Step.archive, None): S.archived,
     (S.rejected, Step.archive, None): S.archived,
-    (S.stored, Step.archive, None): S.archived,
     (S.merged, Step.archive, None): S.archived,
 }
 # Pairs the table refuses for a reason other than the status.
@@ -188,6 +191,7 @@ ALLOWED: dict[Step, set[str]] = {
     Step.supervise: {"dispatcher", "leader"},
     Step.reply_supervision: {"lead", "assist"},
     Step.store: {"leader"},
+    Step.link_stored: COMMAND,
     Step.archive: {"dispatcher", "admin"},
 }
 
@@ -502,6 +506,8 @@ def after_step(
         )
     elif step is Step.supervise:
         kw["supervisions"] = (*facts.supervisions, OPEN_SUPERVISION)
+    elif step is Step.link_stored:
+        kw["stored_matter_id"] = 99
     elif step is Step.reply_supervision:
         first = facts.unreplied_supervisions[0]
         kw["supervisions"] = tuple(

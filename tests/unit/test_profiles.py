@@ -449,7 +449,7 @@ def test_grid_difficult_extension_counts_from_approval() -> None:
     jiangning = load_profile("jiangning")
     start = at(WED)
     result = extended_due(
-        jiangning, "patrol", "general", start, at("2026-11-19T10:00"), CAL,
+        jiangning, "patrol", "difficult", start, at("2026-11-19T10:00"), CAL,
         approved_at=at("2026-11-19T09:00"),
     )  # fmt: skip
     assert result.due_at == at("2026-11-24T09:00")  # 3 working days after approval

@@ -179,10 +179,16 @@ def test_stored_call_needs_both_sign_offs(walker, client, as_user) -> None:
     assert w.step(
         "demo-handler", "store", expect=403, **body, command_center_approver_id=dispatcher_id
     )
+    # The 备案单 needs its evidence (证据材料): the sign-off form alone is not evidence.
+    bare = w.step(
+        "demo-leader", "store", expect=422, **body, command_center_approver_id=dispatcher_id
+    )
+    assert bare["error"]["field"] == "evidence"
+    w.upload("demo-handler", "scene")
     w.step("demo-leader", "store", **body, command_center_approver_id=dispatcher_id)
-    assert w.order["status"] == "stored"
-    w.step("demo-dispatcher", "archive")
-    assert w.order["status"] == "archived"
+    assert w.order["status"] == "stored" and w.order["satisfaction_exempt"] is True
+    # Kept on file for later calls on the matter: not archived.
+    assert w.step("demo-dispatcher", "archive", expect=409)["error"]["code"] == "illegal_transition"
 
 
 def test_reject_needs_a_reason_from_the_list(walker) -> None:

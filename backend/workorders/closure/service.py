@@ -141,7 +141,7 @@ def submit_closure(
         if comparison
         else None
     )
-    sla.meet_all(session, order_id, frozenset({"resolve", "redo", "work_plan"}), now)
+    sla.meet_all(session, order_id, frozenset({"resolve", "handle", "redo", "work_plan"}), now)
     apply.event(
         "closure_submitted",
         first_contact_at=first_contact_at.isoformat() if first_contact_at else None,

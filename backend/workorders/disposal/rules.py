@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from backend.sla.profiles import StoreRule
 from backend.workorders.closure_rules import ClosureRules, load_closure_rules
+from backend.workorders.facts import OrderFacts
 from backend.workorders.violations import RuleViolation
 
 
@@ -23,6 +24,23 @@ class StoreRequest:
     evidence_count: int
     department_head_signoff: bool  # 处置部门主要负责同志
     hotline_head_signoff: bool  # 街道城运中心热线部门负责人
+
+
+def store_evidence_count(facts: OrderFacts) -> int:
+    """证据材料 (seed 003 三(四)2: 录音、照片、视频、法律法规等相关凭证): the order's own photos
+    and recordings. Sign-off photos are the forms themselves, not evidence of the matter, and a
+    reporter's photos are the complaint, not the department's proof."""
+    photos = sum(1 for p in facts.photos if p.report_id is None and p.phase != "signoff")
+    recordings = sum(1 for r in facts.recordings if r.report_id is None)
+    return photos + recordings
+
+
+def check_stored_link(target_status: str | None, target_id: int | None, order_id: int) -> None:
+    """A later call links only to an order on file as stored (存电)."""
+    if target_id == order_id:
+        raise RuleViolation("link_to_self", "不能关联到自身", "stored_work_order_id")
+    if target_status != "stored":
+        raise RuleViolation("not_a_stored_order", "目标工单不存在或未存电", "stored_work_order_id")
 
 
 def check_store_request(

@@ -31,3 +31,9 @@ class RejectIn(Versioned):
 
 class MergeIn(Versioned):
     into_work_order_id: Id
+
+
+class StoredLinkIn(Versioned):
+    """A later call on a stored matter (seed 003 三(四)): the stored order it belongs to."""
+
+    stored_work_order_id: Id

@@ -15,7 +15,7 @@ from backend.sla import service as sla
 from backend.workorders import closure_rules
 from backend.workorders import repository as repo
 from backend.workorders.disposal import rules
-from backend.workorders.disposal.schemas import MergeIn, RejectIn, StoreIn
+from backend.workorders.disposal.schemas import MergeIn, RejectIn, StoredLinkIn, StoreIn
 from backend.workorders.machine import Step
 from backend.workorders.pipeline import Apply, decide, enforce, gather
 from backend.workorders.states import MERGEABLE, Status
@@ -25,11 +25,13 @@ from backend.workorders.step_body import Versioned
 def store(
     session: Session, user: User, order_id: int, body: StoreIn, settings: Settings, now: datetime
 ) -> None:
-    """存电 (seed 003): kept and counted, but out of satisfaction scoring; double sign-off."""
+    """存电 (seed 003): kept on file and counted, but out of satisfaction scoring; double
+    sign-off, and the 备案单's evidence is the order's own photos and recordings."""
     gathered = gather(session, user, order_id, settings)
     facts = gathered.facts
     change = decide(gathered, Step.store, now, version=body.version)
-    if facts.photo(body.department_signoff_photo_id) is None:
+    signoff = facts.photo(body.department_signoff_photo_id)
+    if signoff is None or signoff.phase != "signoff":
         raise InvalidInput(
             "请上传处置部门负责人签字的存电备案单",
             code="department_signoff_required",
@@ -51,18 +53,23 @@ def store(
             handling=body.handling,
             conclusion=body.conclusion,
             reply_points=body.reply_points,
-            evidence_count=1,
-            department_head_signoff=True,
-            hotline_head_signoff=True,
+            evidence_count=rules.store_evidence_count(facts),
+            department_head_signoff=signoff is not None,
+            hotline_head_signoff=approver.role == Role.dispatcher,
         ),
         rule=gathered.rules.store,
     )
-    apply = Apply.begin(session, gathered, body.version, change, now)
+    apply = Apply.begin(session, gathered, body.version, change, now, satisfaction_exempt=True)
+    # The 备案单 goes on the timeline: a later call is answered from its reply points.
     apply.event(
         "stored",
         category=body.category,
         reason=body.reason,
         calls_same_matter=body.calls_same_matter,
+        main_claim=body.main_claim,
+        conclusion=body.conclusion,
+        reply_points=body.reply_points,
+        evidence_count=rules.store_evidence_count(facts),
         department_signoff_photo_id=body.department_signoff_photo_id,
         command_center_approver_id=approver.id,
     )
@@ -104,6 +111,49 @@ def merge(
     apply.event("merged", into=target.id)
     Apply.system(session, body.into_work_order_id, now).event(
         "duplicate_merged", by=user.id, **{"from": order_id}
+    )
+
+
+def link_stored(
+    session: Session,
+    user: User,
+    order_id: int,
+    body: StoredLinkIn,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """A later call on a stored matter (seed 003 三(四): 市民再次来电工单仍转送各承办单位或部门，
+    仍应做好解释疏导工作，但不纳入满意度测评). The call is not merged away: the department still
+    answers it, from the stored order's reply points. It is linked to the stored order, which
+    counts one more call, and both stay out of satisfaction scoring."""
+    gathered = gather(session, user, order_id, settings)
+    change = decide(gathered, Step.link_stored, now, version=body.version)
+    target = repo.by_id(session, body.stored_work_order_id)
+    enforce(
+        rules.check_stored_link,
+        target.status if target else None,
+        target.id if target else None,
+        order_id,
+    )
+    assert target is not None and target.id is not None
+    apply = Apply.begin(
+        session,
+        gathered,
+        body.version,
+        change,
+        now,
+        stored_matter_id=target.id,
+        satisfaction_exempt=True,
+    )
+    if not repo.take_version(
+        session, target.id, target.version, repeat_count=target.repeat_count + 1
+    ):
+        raise Conflict(
+            "存电工单已被他人修改，请重试", code="stale_version", field="stored_work_order_id"
+        )
+    apply.event("linked_to_stored", stored_work_order_id=target.id, number=target.number)
+    Apply.system(session, target.id, now).event(
+        "stored_call_linked", by=user.id, **{"from": order_id}
     )
 
 

@@ -103,6 +103,8 @@ def first_contact(
             note=body.note,
         )
     )
+    if body.outcome == "reached" and body.level == "command_center":
+        sla.meet(session, order_id, "first_contact_center", now)
     if complete:
         sla.meet(session, order_id, "first_contact", now)
     common: dict[str, Any] = {

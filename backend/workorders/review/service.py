@@ -12,6 +12,7 @@ from backend.config import Settings
 from backend.errors import InvalidInput, NotFound
 from backend.sla import profiles as profile_rules
 from backend.sla import service as sla
+from backend.sla.deadlines import add_duration
 from backend.sla.profiles import Duration
 from backend.workorders import closure_rules
 from backend.workorders.facts import OrderFacts
@@ -202,7 +203,19 @@ def _redo(session: Session, gathered: Gathered, settings: Settings, now: datetim
     if redo is None:
         profile = sla.profile_for(settings)
         redo = profile_rules.clock_rule(profile, facts.source, facts.level, "resolve").duration
-    sla.start_clock(session, facts.id, facts.source, facts.level, "redo", redo, settings, now)
+    clock = sla.start_clock(
+        session, facts.id, facts.source, facts.level, "redo", redo, settings, now
+    )
+    # A platform with a hard limit (seed 003 随申拍: 5 natural days) gets its answer in time:
+    # the redo is cut to that limit, even when that leaves less than the redo term.
+    limit = gathered.rules.platform_limit
+    if limit is not None:
+        arrival = facts.received_at or facts.created_at
+        cap = add_duration(arrival, limit, sla.calendar_for(session), settings.tz).due_at
+        if facts.platform_due_at is not None:
+            cap = min(cap, facts.platform_due_at)
+        if clock.due_at > cap:
+            sla.move_due(session, facts.id, "redo", cap, settings)
 
 
 def supervise(
