@@ -247,6 +247,9 @@ class Rules:
     # no extension): no redo runs past it. None: the platform sets none.
     platform_limit: Duration | None = None
     escalation: EscalationRule = EscalationRule()
+    # A department late to accept this many times in a two-month period is called to an
+    # interview (seed 002 五1: 每双月 … 同一部门未按时先行接单三次的由街道纪工委进行约谈).
+    late_accepts_before_interview: Count | None = None
 
     @property
     def first_contact_levels(self) -> tuple[str, ...]:

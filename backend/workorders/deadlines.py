@@ -3,15 +3,19 @@ event on its timeline and a notice to whoever must act (called by the worker's s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlmodel import Session
 
 from backend.config import Settings
 from backend.notify import service as notify
+from backend.sla import profiles as profile_rules
+from backend.sla import service as sla
 from backend.sla.models import Clock
 from backend.workorders import repository as repo
+from backend.workorders.models import WorkOrder
 from backend.workorders.pipeline import Apply, gather
+from backend.workorders.review.rules import two_month_period
 from backend.workorders.review.service import issue_supervision
 
 CLOCK_LABELS = {
@@ -72,6 +76,8 @@ def clock_due(session: Session, clock: Clock, now: datetime, settings: Settings)
     supervised = order.source in PLATFORM_SOURCES or order.level == DIFFICULT_LEVEL
     if kind == "clock_breached" and clock.name == "resolve" and supervised:
         _overdue_supervision(session, apply, clock, settings, now)
+    if kind == "clock_breached" and clock.name == "accept" and order.lead_department_id:
+        _interview_if_repeatedly_late(session, apply, order, settings, now)
     notify.notify(
         session,
         _recipients(session, clock, order.lead_department_id),
@@ -85,6 +91,36 @@ def clock_due(session: Session, clock: Clock, now: datetime, settings: Settings)
         data=details,
     )
     return kind
+
+
+def _interview_if_repeatedly_late(
+    session: Session, apply: Apply, order: WorkOrder, settings: Settings, now: datetime
+) -> None:
+    """约谈 (seed 002): the department's Nth late acceptance in a two-month period is put on
+    record for the leaders, once per department and period."""
+    limit = profile_rules.rules_for(sla.profile_for(settings), order.source)
+    threshold = limit.late_accepts_before_interview
+    department_id = order.lead_department_id
+    if threshold is None or department_id is None:
+        return
+    first, after = two_month_period(now.astimezone(settings.tz).date())
+    since = datetime.combine(first, time(), settings.tz)
+    until = datetime.combine(after, time(), settings.tz)
+    if repo.late_accepts(session, department_id, since, until) != threshold:
+        return
+    apply.event("interview_required", by=None, department_id=department_id, late=threshold)
+    notify.notify(
+        session,
+        notify.leaders(session) + notify.command_center(session),
+        kind="interview_required",
+        title=f"约谈提醒：承办部门{first:%Y年%m月}起的双月内第{threshold}次未按时先行接单",
+        body=f"工单 {order.number} 未按时接单；按规定由街道纪工委进行约谈",
+        work_order_id=order.id,
+        order_number=order.number,
+        dedupe_key=f"interview:{department_id}:{first.isoformat()}",
+        now=now,
+        data={"department_id": department_id, "period_start": first.isoformat()},
+    )
 
 
 def _overdue_supervision(

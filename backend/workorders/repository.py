@@ -267,3 +267,19 @@ def latest_event_at(session: Session, order_id: int, kind: str) -> datetime | No
             WorkOrderEvent.work_order_id == order_id, WorkOrderEvent.kind == kind
         )
     ).one()
+
+
+def late_accepts(session: Session, department_id: int, since: datetime, until: datetime) -> int:
+    """Accept clocks breached in [since, until) on orders this department leads."""
+    query = (
+        select(func.count())
+        .select_from(Clock)
+        .join(WorkOrder, col(WorkOrder.id) == Clock.work_order_id)
+        .where(
+            Clock.name == "accept",
+            col(Clock.breached_at) >= since,
+            col(Clock.breached_at) < until,
+            WorkOrder.lead_department_id == department_id,
+        )
+    )
+    return int(session.exec(query).one())

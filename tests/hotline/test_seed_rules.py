@@ -516,3 +516,72 @@ def test_a_hotline_order_gets_its_profiles_hotline_clocks(
         SHANGHAI,
     ).due_at
     assert datetime.fromisoformat(clocks["resolve"]["due_at"]) == resolve_due
+
+
+class TestXiayangInterviews:
+    settings = _profile("xiayang")
+
+    def test_three_late_acceptances_in_two_months_call_the_department_to_an_interview_seed_002(
+        self, demo, db, settings, clock
+    ) -> None:
+        # Seed 002 五1: 同一部门未按时先行接单三次的由街道纪工委进行约谈 (每双月通报).
+        from backend.db import row_id, session_scope
+        from backend.notify.models import Notification
+        from backend.org import repository as org_repo
+        from backend.sla import service as sla
+        from backend.sla.profiles import Duration, Unit
+        from backend.workorders import repository as order_repo
+        from backend.workorders.opening import NewOrder, open_order
+        from backend.workorders.states import Source
+
+        now = clock.now()
+        with session_scope(db) as session:
+            team = org_repo.department_by_name(session, "第一片区")
+            assert team is not None
+            for i in range(4):
+                order = open_order(
+                    session,
+                    NewOrder(
+                        source=Source.hotline,
+                        level="general",
+                        description=f"第{i + 1}件：楼道堆物",
+                        address=f"铜川路{i + 1}号",
+                        lat=None,
+                        lng=None,
+                        category_number=66,
+                        grid_id=None,
+                        suggestions=[],
+                        confident=False,
+                    ),
+                    actor_id=None,
+                    first_event={"source": "hotline"},
+                    settings=settings,
+                    now=now + timedelta(hours=i),
+                )
+                order_repo.update_order(
+                    session, row_id(order), status="dispatched", lead_department_id=team.id
+                )
+                sla.start_clock(
+                    session,
+                    row_id(order),
+                    "hotline",
+                    "general",
+                    "accept",
+                    Duration(1, Unit.WORKING_DAYS),
+                    settings,
+                    now + timedelta(hours=i),
+                )
+        sweep(db, now + timedelta(days=1, hours=1, minutes=30), settings=settings)
+        with Session(db) as session:
+            notices = session.exec(
+                select(Notification).where(Notification.kind == "interview_required")
+            ).all()
+        assert notices == []  # two late so far
+        sweep(db, now + timedelta(days=1, hours=5), settings=settings)
+        with Session(db) as session:
+            notices = session.exec(
+                select(Notification).where(Notification.kind == "interview_required")
+            ).all()
+        assert {n.dedupe_key.rsplit(":", 1)[0] for n in notices} == {f"interview:{team.id}"}
+        assert len({n.user_id for n in notices}) == len(notices)  # each leader told once
+        assert all("第3次" in n.title for n in notices)

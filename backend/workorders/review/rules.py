@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from backend.sla.calendar import SHANGHAI, Deadline, WorkCalendar
 from backend.sla.deadlines import add_duration
@@ -118,3 +118,11 @@ def supervision_reply_due(
     """When the department's reply to a notice is due (profile: ``supervision.reply_within``;
     seed 000: "收到该督办单后，应于5个工作日内 … 回寄")."""
     return add_duration(issued_at, within, calendar, tz)
+
+
+def two_month_period(day: date) -> tuple[date, date]:
+    """The 双月 a day falls in (Jan–Feb, Mar–Apr, …): [first day, first day of the next)."""
+    first_month = day.month - (day.month - 1) % 2
+    start = date(day.year, first_month, 1)
+    end = date(day.year + 1, 1, 1) if first_month == 11 else date(day.year, first_month + 2, 1)
+    return start, end
