@@ -160,6 +160,8 @@ class ClosureLimits:
     reply_points_required: StrictBool = False
     # Every result reply carries the department leader's signature and stamp (seed 001).
     leader_signoff_always: StrictBool = False
+    # A closure of an order sent back is signed again (seed 003: 责任人签字, 分管领导2次确认).
+    signoff_on_resubmission: StrictBool = False
 
 
 @dataclass(frozen=True, config=_CONFIG)

@@ -585,3 +585,51 @@ class TestXiayangInterviews:
         assert {n.dedupe_key.rsplit(":", 1)[0] for n in notices} == {f"interview:{team.id}"}
         assert len({n.user_id for n in notices}) == len(notices)  # each leader told once
         assert all("第3次" in n.title for n in notices)
+
+
+class TestZhenruResubmission:
+    settings = _profile("zhenru")
+
+    def test_a_closure_sent_back_is_signed_again_seed_003(self, walker) -> None:
+        # Seed 003 三(三)2(3): 仍坚持做不属实结案的，处置部门分管领导需2次确认;
+        # 三(三)3(3): 处置不力 … 回退处置部门重新办结的 … 责任人签字确认.
+        w = walker()
+        w.step("demo-handler", "accept")
+        w.step("demo-handler", "check-in", lat=31.24452, lng=121.40302)
+        w.upload("demo-handler", "scene")
+        w.upload("demo-handler", "signoff")
+        first_signoff = w.last_photo("signoff")
+        untrue = closure_body(
+            fact_finding="untrue",
+            result="explained",
+            photo_ids=[w.last_photo("scene")],
+            leader_signoff_photo_id=first_signoff,
+        )
+        w.step("demo-handler", "closure", **untrue)
+        w.step(
+            "demo-dispatcher", "verification", passed=False, reasons="现场确有堆物，不属实依据不足"
+        )
+        again = w.step("demo-handler", "closure", expect=422, **untrue)
+        assert again["error"]["code"] == "second_confirmation_required"
+        w.upload("demo-handler", "signoff")
+        w.step(
+            "demo-handler",
+            "closure",
+            **{**untrue, "leader_signoff_photo_id": w.last_photo("signoff")},
+        )
+        assert w.order["status"] == "submitted"
+        # A different finding after the send-back needs the person responsible's signature.
+        w.step("demo-dispatcher", "verification", passed=False, reasons="请按实际情况办理")
+        w.upload("demo-handler", "before")
+        w.upload("demo-handler", "after")
+        fixed = closure_body(photo_ids=[w.last_photo("before"), w.last_photo("after")])
+        unsigned = w.step("demo-handler", "closure", expect=422, **fixed)
+        assert unsigned["error"]["code"] == "responsible_signoff_required"
+        w.upload("demo-handler", "signoff")
+        w.step(
+            "demo-handler",
+            "closure",
+            **fixed,
+            responsible_signoff_photo_id=w.last_photo("signoff"),
+        )
+        assert w.order["status"] == "submitted"

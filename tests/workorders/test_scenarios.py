@@ -97,6 +97,9 @@ def test_order_walks_from_report_to_archive(walker, client, as_user, clock, sett
     else:
         signed = {}
     w.step("demo-handler", "closure", **closure_body(photo_ids=photos, **signed))
+    if profile == "zhenru":  # seed 003 三(三)3: a closure sent back is signed by the 责任人
+        w.upload("demo-handler", "signoff")
+        signed = {"responsible_signoff_photo_id": w.last_photo("signoff")}
     assert w.order["status"] == "submitted"
     assert any(p["phase"] == "comparison" for p in w.order["evidence"]["photos"])
 

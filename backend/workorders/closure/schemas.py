@@ -22,6 +22,8 @@ class ClosureIn(Versioned):
     recording_ids: list[Id] = Field(default_factory=list, max_length=20)
     has_scene: bool = True
     leader_signoff_photo_id: Id | None = None
+    # 责任人签字: the person responsible signs a closure of an order sent back (seed 003).
+    responsible_signoff_photo_id: Id | None = None
     # 答复要点: what is read back to the caller, with the first-contact and reply times.
     reply_points: str | None = Field(default=None, max_length=2000)
 

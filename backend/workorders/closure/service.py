@@ -17,6 +17,7 @@ from backend.seams.storage import Storage
 from backend.sla import service as sla
 from backend.timefmt import parse_client_time
 from backend.workorders import closure_rules
+from backend.workorders.closure import rules as resubmission
 from backend.workorders.closure.schemas import AssistReportIn, ClosureIn
 from backend.workorders.closure_rules import Attachment, AttachmentKind, ClosureReport
 from backend.workorders.facts import OrderFacts
@@ -54,6 +55,18 @@ def _comparison_jpeg(gathered: Gathered, storage: Storage, settings: Settings) -
     )
 
 
+def _earlier_closure(gathered: Gathered) -> resubmission.EarlierClosure | None:
+    last = next(
+        (e for e in reversed(gathered.bundle.events) if e.kind == "closure_submitted"), None
+    )
+    if last is None:
+        return None
+    signoff = last.payload.get("leader_signoff_photo_id")
+    return resubmission.EarlierClosure(
+        last.payload.get("fact_finding"), signoff if isinstance(signoff, int) else None
+    )
+
+
 def submit_closure(
     session: Session,
     storage: Storage,
@@ -66,7 +79,9 @@ def submit_closure(
     gathered = gather(session, user, order_id, settings)
     facts = gathered.facts
     change = decide(gathered, Step.submit_closure, now, version=body.version)
-    signoff_ids = [body.leader_signoff_photo_id] if body.leader_signoff_photo_id else []
+    signoff_ids = [
+        i for i in (body.leader_signoff_photo_id, body.responsible_signoff_photo_id) if i
+    ]
     _own(facts, [*body.photo_ids, *signoff_ids], body.recording_ids)
     phases = facts.phases - {"report"}
     attachments = tuple(
@@ -96,7 +111,7 @@ def submit_closure(
         attachments=attachments,
         claim_finding=body.claim_finding,
         result=body.result,
-        leader_signoff=bool(signoff_ids),
+        leader_signoff=body.leader_signoff_photo_id is not None,
         has_scene=body.has_scene,
         before_photo="before" in phases,
         after_photo="after" in phases,
@@ -107,6 +122,15 @@ def submit_closure(
         ),
     )
     limits = gathered.rules.closure
+    if limits.signoff_on_resubmission:
+        enforce(
+            resubmission.check_resubmission,
+            fact_finding=body.fact_finding,
+            leader_signoff_photo_id=body.leader_signoff_photo_id,
+            responsible_signoff_photo_id=body.responsible_signoff_photo_id,
+            earlier=_earlier_closure(gathered),
+            sent_back=facts.warning_order or facts.failed_checks > 0,
+        )
     if limits.leader_signoff_always and not signoff_ids:
         raise InvalidInput(
             "结果回复须经本单位分管领导签字并加盖单位公章，请上传签字盖章照片",
@@ -155,6 +179,7 @@ def submit_closure(
         photo_ids=body.photo_ids,
         recording_ids=body.recording_ids,
         leader_signoff_photo_id=body.leader_signoff_photo_id,
+        responsible_signoff_photo_id=body.responsible_signoff_photo_id,
         reply_points=body.reply_points,
         comparison_photo_id=stored.id if stored else None,
         warnings=[
