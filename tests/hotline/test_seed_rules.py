@@ -130,10 +130,11 @@ class TestZhenru:
         w.upload("demo-handler", "before")
         w.upload("demo-handler", "after")
         w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3), kind="reply")
+        calls = {r["kind"]: r["id"] for r in w.order["evidence"]["recordings"]}
         body = closure_body(
             reply_points="11月23日先行联系，11月23日答复：已清理完毕",
             photo_ids=[w.last_photo("after")],
-            recording_ids=[w.last_recording()],
+            recording_ids=[calls["first_contact"], calls["reply"]],
         )
         w.step("demo-handler", "closure", **body)
         w.step("demo-dispatcher", "verification", passed=True)
@@ -161,7 +162,22 @@ class TestZhenru:
         assert refused["error"]["code"] == "recording_required"
         assert "答复录音" in refused["error"]["message"]
         w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3), kind="reply")
-        no_points = w.step("demo-handler", "closure", expect=422, **closure_body())
+        calls = {r["kind"]: r["id"] for r in w.order["evidence"]["recordings"]}
+        unattached = w.step(
+            "demo-handler",
+            "closure",
+            expect=422,
+            **closure_body(photo_ids=[w.last_photo("after")], recording_ids=[calls["reply"]]),
+        )
+        assert unattached["error"]["code"] == "recording_required"
+        assert "先行联系录音" in unattached["error"]["message"]
+        attached = [calls["first_contact"], calls["reply"]]
+        no_points = w.step(
+            "demo-handler",
+            "closure",
+            expect=422,
+            **closure_body(photo_ids=[w.last_photo("after")], recording_ids=attached),
+        )
         assert no_points["error"]["field"] == "reply_points"
         w.step(
             "demo-handler",
@@ -169,7 +185,7 @@ class TestZhenru:
             **closure_body(
                 reply_points="11月23日先行联系，11月24日答复：已清理完毕",
                 photo_ids=[w.last_photo("after")],
-                recording_ids=[w.last_recording()],
+                recording_ids=attached,
             ),
         )
         assert w.order["status"] == "submitted"

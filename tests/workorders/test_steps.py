@@ -115,8 +115,10 @@ def test_more_than_five_failed_checks_start_overdue_supervision(walker) -> None:
     w = walker()
     _in_progress(w)
     photos = [w.last_photo("before"), w.last_photo("after")]
+    w.upload("demo-handler", "signoff")  # zhenru: a closure sent back is signed (seed 003)
+    signed = {"responsible_signoff_photo_id": w.last_photo("signoff")}
     for attempt in range(1, 7):
-        w.step("demo-handler", "closure", **closure_body(photo_ids=photos))
+        w.step("demo-handler", "closure", **closure_body(photo_ids=photos, **signed))
         w.step(
             "demo-inspector", "verification", passed=False, reasons=f"第{attempt}次核查仍未整改到位"
         )

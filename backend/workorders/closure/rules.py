@@ -47,3 +47,28 @@ def check_resubmission(
             "退回重办的工单再次结案，须由处置部门责任人签字确认（上传签字照片）",
             "responsible_signoff_photo_id",
         )
+
+
+RECORDING_LABELS = {"first_contact": "先行联系录音", "reply": "答复录音"}
+
+
+def check_attached_recordings(
+    required: tuple[str, ...],
+    attached_kinds: set[str],
+    *,
+    has_caller: bool,
+    first_contact_without_call: bool,
+) -> None:
+    """Seed 003's 七要素 end with 先行联系和回复录音: the closure report attaches them (an SMS
+    or a visit leaves no first-contact call to attach)."""
+    if not has_caller:
+        return
+    for kind in required:
+        if kind == "first_contact" and first_contact_without_call:
+            continue
+        if kind not in attached_kinds:
+            raise RuleViolation(
+                "recording_required",
+                f"结案报告须附{RECORDING_LABELS[kind]}（七要素：先行联系和回复录音）",
+                "recording_ids",
+            )

@@ -17,7 +17,7 @@ from backend.seams.storage import Storage
 from backend.sla import service as sla
 from backend.timefmt import parse_client_time
 from backend.workorders import closure_rules
-from backend.workorders.closure import rules as resubmission
+from backend.workorders.closure import rules as closure_checks
 from backend.workorders.closure.schemas import AssistReportIn, ClosureIn
 from backend.workorders.closure_rules import Attachment, AttachmentKind, ClosureReport
 from backend.workorders.facts import OrderFacts
@@ -55,14 +55,14 @@ def _comparison_jpeg(gathered: Gathered, storage: Storage, settings: Settings) -
     )
 
 
-def _earlier_closure(gathered: Gathered) -> resubmission.EarlierClosure | None:
+def _earlier_closure(gathered: Gathered) -> closure_checks.EarlierClosure | None:
     last = next(
         (e for e in reversed(gathered.bundle.events) if e.kind == "closure_submitted"), None
     )
     if last is None:
         return None
     signoff = last.payload.get("leader_signoff_photo_id")
-    return resubmission.EarlierClosure(
+    return closure_checks.EarlierClosure(
         last.payload.get("fact_finding"), signoff if isinstance(signoff, int) else None
     )
 
@@ -76,7 +76,8 @@ def submit_closure(
     settings: Settings,
     now: datetime,
 ) -> None:
-    gathered = gather(session, user, order_id, settings)
+    # With the contact attempts: an SMS or a visit leaves no call recording to attach.
+    gathered = gather(session, user, order_id, settings, with_attempts=True)
     facts = gathered.facts
     change = decide(gathered, Step.submit_closure, now, version=body.version)
     signoff_ids = [
@@ -122,9 +123,18 @@ def submit_closure(
         ),
     )
     limits = gathered.rules.closure
+    enforce(
+        closure_checks.check_attached_recordings,
+        limits.required_recordings,
+        {r.kind for i in body.recording_ids if (r := facts.recording(i))},
+        has_caller=facts.has_caller,
+        first_contact_without_call=any(
+            a.reached and a.method != "call" for a in facts.contact_attempts
+        ),
+    )
     if limits.signoff_on_resubmission:
         enforce(
-            resubmission.check_resubmission,
+            closure_checks.check_resubmission,
             fact_finding=body.fact_finding,
             leader_signoff_photo_id=body.leader_signoff_photo_id,
             responsible_signoff_photo_id=body.responsible_signoff_photo_id,
