@@ -60,7 +60,8 @@ def submit_report(
         with evidence.blobs_for(session, storage) as writer:
             report = reports.store(session, user, prepared, writer, now)
             order = open_for_report(session, report, user, classification, grid_id, settings, now)
-            route_new_order(session, order, classification, settings, now)
+            if not route_new_order(session, order, classification, settings, now):
+                _tell_reporter_queued(session, user, order, now)
     except IntegrityError:
         # Lost a race on (reporter, client_uuid) that the lock did not cover: answer the winner.
         winner = reports.resent(session, user, sub.client_uuid)
@@ -108,15 +109,30 @@ def open_for_report(
     return order
 
 
+def _tell_reporter_queued(session: Session, user: User, order: WorkOrder, now: datetime) -> None:
+    notify.notify(
+        session,
+        [row_id(user)],
+        kind="report_received",
+        title=f"您上报的问题已受理：{order.number}",
+        body="指挥中心将尽快派单处理，派单后会通知您。",
+        work_order_id=row_id(order),
+        order_number=order.number,
+        dedupe_key=f"reporter:report_received:{row_id(order)}",
+        now=now,
+    )
+
+
 def route_new_order(
     session: Session,
     order: WorkOrder,
     classification: Classification,
     settings: Settings,
     now: datetime,
-) -> None:
+) -> bool:
     """Dispatches a new order at once when it is clear (a confident category inside a grid,
-    a lead department, no open duplicate nearby); else queues it for a dispatcher."""
+    a lead department, no open duplicate nearby); else queues it for a dispatcher. Answers
+    whether it was dispatched."""
     order_id = row_id(order)
     chosen = (
         dispatching.route_for(session, order, order.category_number, settings, now)
@@ -149,7 +165,7 @@ def route_new_order(
             settings,
             now,
         )
-        return
+        return True
     why = dispatching.why_queued(
         classification.confident, order.grid_id, chosen, duplicates, located=order.lat is not None
     )
@@ -167,3 +183,4 @@ def route_new_order(
         dedupe_key=f"order:{order_id}:queued",
         now=now,
     )
+    return False

@@ -14,10 +14,12 @@ from sqlmodel import Session
 
 from backend.config import Settings
 from backend.notify import service as notify
+from backend.org import repository as org_repo
 from backend.sla import service as sla
 from backend.workorders import repository as repo
 from backend.workorders.facts import OrderFacts
 from backend.workorders.machine import Transition
+from backend.workorders.notices import tell_reporters
 from backend.workorders.pipeline import Apply, Gathered
 
 
@@ -77,6 +79,16 @@ def dispatch(
         reason=assignment.reason,
     )
     tell_departments(session, facts, assignment.lead_id, assists, now)
+    lead = org_repo.department_by_id(session, assignment.lead_id) if assignment.lead_id else None
+    lead_name = lead.name if lead is not None else "承办部门"
+    tell_reporters(
+        session,
+        facts,
+        "report_dispatched",
+        f"您上报的问题已派单：{facts.number}",
+        f"已派至{lead_name}处理。{facts.description}",
+        now,
+    )
     return apply
 
 

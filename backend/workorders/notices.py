@@ -66,3 +66,28 @@ def tell_command_center(
         dedupe_key=dedupe_key,
         now=now,
     )
+
+
+def tell_reporters(
+    session: Session,
+    facts: OrderFacts,
+    kind: str,
+    title: str,
+    body: str,
+    now: datetime,
+) -> None:
+    """Tells the members whose reports the order carries how their report is doing: a
+    member who never hears back stops reporting."""
+    if not facts.reporter_ids:
+        return
+    notify.notify(
+        session,
+        sorted(facts.reporter_ids),
+        kind=kind,
+        title=title,
+        body=body[:100],
+        work_order_id=facts.id,
+        order_number=facts.number,
+        dedupe_key=f"reporter:{kind}:{facts.id}:{facts.version + 1}",
+        now=now,
+    )

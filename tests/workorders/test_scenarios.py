@@ -137,6 +137,10 @@ def test_order_walks_from_report_to_archive(walker, client, as_user, clock, sett
         "demo-dispatcher", "callback", satisfaction="satisfied", resolution="resolved", **recorded
     )
     assert w.order["status"] == "closed" and w.order["closed_at"] is not None
+    # The member who reported it hears of the dispatch, the redo and the closure.
+    inbox = client.get("/api/v1/inbox", headers=as_user("demo-member")).json()["items"]
+    heard = {n["kind"] for n in inbox}
+    assert {"report_dispatched", "report_reopened", "report_closed"} <= heard
     w.step("demo-dispatcher", "archive")
     assert w.order["status"] == "archived"
 

@@ -17,6 +17,7 @@ from backend.workorders import repository as repo
 from backend.workorders.disposal import rules
 from backend.workorders.disposal.schemas import MergeIn, RejectIn, StoredLinkIn, StoreIn
 from backend.workorders.machine import Step
+from backend.workorders.notices import tell_reporters
 from backend.workorders.pipeline import Apply, decide, enforce, gather
 from backend.workorders.states import MERGEABLE, Status
 from backend.workorders.step_body import Versioned
@@ -84,6 +85,14 @@ def reject(
     apply = Apply.begin(session, gathered, body.version, change, now)
     sla.meet(session, order_id, "dispatch", now)
     apply.event("rejected", reason_code=body.reason_code, reason=reason.label, note=body.note)
+    tell_reporters(
+        session,
+        gathered.facts,
+        "report_rejected",
+        f"您上报的问题不予受理：{gathered.facts.number}",
+        f"理由：{reason.label}。{body.note or ''}",
+        now,
+    )
 
 
 def merge(
@@ -109,6 +118,14 @@ def merge(
             "目标工单已被他人修改，请重试", code="stale_version", field="into_work_order_id"
         )
     apply.event("merged", into=target.id)
+    tell_reporters(
+        session,
+        gathered.facts,
+        "report_merged",
+        f"您上报的问题已并入工单 {target.number}",
+        "该问题已有人上报并在处理中，您可在原工单查看进展。",
+        now,
+    )
     Apply.system(session, body.into_work_order_id, now).event(
         "duplicate_merged", by=user.id, **{"from": order_id}
     )

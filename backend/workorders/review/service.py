@@ -18,7 +18,7 @@ from backend.workorders import closure_rules
 from backend.workorders.facts import OrderFacts
 from backend.workorders.machine import Step
 from backend.workorders.models import Supervision
-from backend.workorders.notices import tell_department
+from backend.workorders.notices import tell_department, tell_reporters
 from backend.workorders.pipeline import Apply, Gathered, decide, enforce, gather
 from backend.workorders.review import rules
 from backend.workorders.review.schemas import (
@@ -182,7 +182,23 @@ def callback(
     )
     if not outcome.warning_order:
         apply.event("closed")
+        tell_reporters(
+            session,
+            facts,
+            "report_closed",
+            f"您上报的问题已办结：{facts.number}",
+            "经回访核实，该问题已办结。感谢您的上报！",
+            now,
+        )
         return
+    tell_reporters(
+        session,
+        facts,
+        "report_reopened",
+        f"您上报的问题回访后退回重办：{facts.number}",
+        "回访结果不满意，已退回承办部门重新办理。",
+        now,
+    )
     _redo(session, gathered, settings, now)
     apply.event("warning_order", by=None, reason=outcome.reason)
     tell_department(
