@@ -1,4 +1,5 @@
-"""Who is told what about an order: the departments that must act, the command center."""
+"""Who is told what about an order: the departments that must act, the command center,
+the members who reported it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,30 @@ from sqlmodel import Session
 
 from backend.notify import service as notify
 from backend.workorders.facts import OrderFacts
+
+
+def _tell(
+    session: Session,
+    to: list[int],
+    facts: OrderFacts,
+    what: tuple[str, str, str],
+    *,
+    now: datetime,
+    dedupe_key: str,
+) -> None:
+    """``what``: the notice's (kind, title, body)."""
+    kind, title, body = what
+    notify.notify(
+        session,
+        to,
+        kind=kind,
+        title=title,
+        body=body[:100],
+        work_order_id=facts.id,
+        order_number=facts.number,
+        dedupe_key=dedupe_key,
+        now=now,
+    )
 
 
 def tell_department(
@@ -26,18 +51,10 @@ def tell_department(
     department_id = department_id or facts.lead_department_id
     if department_id is None:
         return
-    notify.notify(
-        session,
-        notify.department_handlers(session, department_id),
-        kind=kind,
-        title=title,
-        body=(body or "")[:100],
-        work_order_id=facts.id,
-        order_number=facts.number,
-        # One per step: the order's version changes with every step.
-        dedupe_key=f"{kind}:{facts.id}:{version or facts.version + 1}:{department_id}",
-        now=now,
-    )
+    # One per step: the order's version changes with every step.
+    dedupe_key = f"{kind}:{facts.id}:{version or facts.version + 1}:{department_id}"
+    handlers = notify.department_handlers(session, department_id)
+    _tell(session, handlers, facts, (kind, title, body or ""), now=now, dedupe_key=dedupe_key)
 
 
 def tell_command_center(
@@ -55,17 +72,7 @@ def tell_command_center(
     recipients = notify.command_center(session) if to != "leaders" else []
     if to != "command_center":
         recipients += notify.leaders(session)
-    notify.notify(
-        session,
-        recipients,
-        kind=kind,
-        title=title,
-        body=body[:100],
-        work_order_id=facts.id,
-        order_number=facts.number,
-        dedupe_key=dedupe_key,
-        now=now,
-    )
+    _tell(session, recipients, facts, (kind, title, body), now=now, dedupe_key=dedupe_key)
 
 
 def tell_reporters(
@@ -80,14 +87,6 @@ def tell_reporters(
     member who never hears back stops reporting."""
     if not facts.reporter_ids:
         return
-    notify.notify(
-        session,
-        sorted(facts.reporter_ids),
-        kind=kind,
-        title=title,
-        body=body[:100],
-        work_order_id=facts.id,
-        order_number=facts.number,
-        dedupe_key=f"reporter:{kind}:{facts.id}:{facts.version + 1}",
-        now=now,
-    )
+    dedupe_key = f"reporter:{kind}:{facts.id}:{facts.version + 1}"
+    reporters = sorted(facts.reporter_ids)
+    _tell(session, reporters, facts, (kind, title, body), now=now, dedupe_key=dedupe_key)
