@@ -66,29 +66,45 @@ def grid_index(session: Session) -> GridIndex:
 # -- routing -------------------------------------------------------------------------------
 
 
+_NOWHERE = (1.0, 0.0, 1.0, 0.0)  # an empty box: only the address can match
+
+
+def earlier_at_place(
+    session: Session,
+    order: WorkOrder,
+    category_number: int,
+    since: datetime,
+    radius_m: float,
+) -> list[WorkOrder]:
+    """Earlier orders of this category at the order's address or within ``radius_m`` of its
+    point, created since ``since`` (filtered in SQL by bounding box and time, measured
+    exactly here). An order without a point matches by address only."""
+    address = (order.address or "").strip() or None
+    if order.lat is not None and order.lng is not None:
+        box = bounding_box(order.lat, order.lng, radius_m)
+    elif address is not None:
+        box = _NOWHERE
+    else:
+        return []
+    candidates = repo.earlier_nearby(
+        session, category_number, box, address, since, order.created_at, order.id
+    )
+    return [
+        earlier
+        for earlier in candidates
+        if (address and (earlier.address or "").strip() == address)
+        or _distance(order, earlier) <= radius_m
+    ]
+
+
 def _comes_back(
     session: Session, order: WorkOrder, category_number: int, settings: Settings
 ) -> bool:
-    """返潮: an earlier order of this category at the same address or within the radius, in
-    the window (filtered in SQL by bounding box and time, measured exactly here)."""
+    """返潮: an earlier order of this category at the same place in the window."""
     if order.lat is None or order.lng is None:
         return False
-    address = (order.address or "").strip() or None
-    candidates = repo.earlier_nearby(
-        session,
-        category_number,
-        bounding_box(order.lat, order.lng, settings.repeat_radius_m),
-        address,
-        since=order.created_at - timedelta(days=settings.repeat_window_days),
-        before=order.created_at,
-        exclude_id=order.id,
-    )
-    for earlier in candidates:
-        if address and (earlier.address or "").strip() == address:
-            return True
-        if _distance(order, earlier) <= settings.repeat_radius_m:
-            return True
-    return False
+    since = order.created_at - timedelta(days=settings.repeat_window_days)
+    return bool(earlier_at_place(session, order, category_number, since, settings.repeat_radius_m))
 
 
 def _distance(a: WorkOrder, b: WorkOrder) -> float:

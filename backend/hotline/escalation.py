@@ -10,8 +10,7 @@ from sqlmodel import Session
 
 from backend.config import Settings
 from backend.db import row_id
-from backend.dispatch import repository as dispatch_repo
-from backend.geo import bounding_box, haversine_m
+from backend.dispatch import service as dispatching
 from backend.hotline import rules
 from backend.notify import service as notify
 from backend.sla import deadlines
@@ -22,7 +21,6 @@ from backend.workorders.models import WorkOrder
 from backend.workorders.pipeline import Apply, Gathered, gather
 from backend.workorders.review.service import issue_supervision
 
-_NOWHERE = (1.0, 0.0, 1.0, 0.0)  # an empty box: only the address can match
 _LEADER_TITLES = {
     "leader_in_charge": "重新交办{n}次，请处置部门分管领导关注",
     "principal_leader": "重新交办{n}次，请街道主要领导关注",
@@ -36,19 +34,9 @@ def escalate(session: Session, order: WorkOrder, settings: Settings, now: dateti
     since = deadlines.subtract_duration(
         now, rule.similar_window, sla.calendar_for(session), settings.tz
     ).due_at
-    address = (order.address or "").strip() or None
-    box = (
-        bounding_box(order.lat, order.lng, settings.repeat_radius_m)
-        if order.lat is not None and order.lng is not None
-        else _NOWHERE
+    nearby = dispatching.earlier_at_place(
+        session, order, order.category_number, since, settings.repeat_radius_m
     )
-    nearby = [
-        earlier
-        for earlier in dispatch_repo.earlier_nearby(
-            session, order.category_number, box, address, since, now, row_id(order)
-        )
-        if _same_place(order, earlier, address, settings.repeat_radius_m)
-    ]
     similar = len(nearby) + 1
     reassigned = sum(e.marked_repeat for e in nearby) + int(order.marked_repeat)
     fired = rules.escalations(similar, reassigned, rule)
@@ -103,11 +91,3 @@ def _warn(
         now=now,
         reply_within=rule.feedback_within,
     )
-
-
-def _same_place(order: WorkOrder, other: WorkOrder, address: str | None, radius_m: float) -> bool:
-    if address and (other.address or "").strip() == address:
-        return True
-    if order.lat is None or order.lng is None or other.lat is None or other.lng is None:
-        return False
-    return haversine_m(order.lat, order.lng, other.lat, other.lng) <= radius_m
