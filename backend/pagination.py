@@ -36,7 +36,7 @@ def encode_cursor(*values: CursorValue | datetime) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _invalid() -> InvalidInput:
+def invalid_cursor() -> InvalidInput:
     return InvalidInput("分页游标无效，请从第一页重新加载", code="invalid_cursor", field="cursor")
 
 
@@ -45,20 +45,20 @@ def _checked(value: Any, kind: type) -> Any:
         return None
     if kind is int:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
-            raise _invalid()
+            raise invalid_cursor()
         return value
     if kind is datetime:
         if not isinstance(value, str):
-            raise _invalid()
+            raise invalid_cursor()
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise _invalid() from None
+            raise invalid_cursor() from None
         if moment.tzinfo is None:
-            raise _invalid()
+            raise invalid_cursor()
         return moment
     if not isinstance(value, str) or len(value) > MAX_CURSOR_CHARS:
-        raise _invalid()
+        raise invalid_cursor()
     return value
 
 
@@ -67,14 +67,14 @@ def decode_cursor(cursor: str | None, kinds: Sequence[type]) -> tuple[Any, ...] 
     if cursor is None or cursor == "":
         return None
     if len(cursor) > MAX_CURSOR_CHARS or not cursor.isascii():
-        raise _invalid()
+        raise invalid_cursor()
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
     except (binascii.Error, ValueError):
-        raise _invalid() from None
+        raise invalid_cursor() from None
     if not isinstance(values, list) or len(values) != len(kinds):
-        raise _invalid()
+        raise invalid_cursor()
     return tuple(_checked(v, k) for v, k in zip(values, kinds, strict=True))
 
 

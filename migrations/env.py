@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 import backend.models  # noqa: F401  (registers every table)
 from backend.config import get_settings
-from backend.db import make_engine, writing
+from backend.db import include_in_autogenerate, make_engine, writing
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -25,6 +25,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -48,6 +49,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=True,
         compare_type=True,
+        include_object=include_in_autogenerate,
     )
     with writing(), context.begin_transaction():
         context.run_migrations()

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from backend.db import make_engine
+from backend.db import include_in_autogenerate, make_engine
 from tests.conftest import alembic_config, fresh_database
 
 
@@ -22,7 +22,10 @@ def test_upgrade_downgrade_upgrade_and_no_drift(tmp_path) -> None:
         command.upgrade(config, "head")
         with engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_object": include_in_autogenerate}
+                ),
+                SQLModel.metadata,
             )
         engine.dispose()
         assert diff == []

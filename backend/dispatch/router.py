@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
 
 from backend.auth.models import Role, User
 from backend.deps import (
@@ -27,7 +27,10 @@ from backend.timefmt import parse_client_time
 from backend.workorders import service as orders
 from backend.workorders.disposal import service as disposal
 from backend.workorders.disposal.schemas import MergeIn
+from backend.workorders.listing import service as listing
+from backend.workorders.listing.schemas import StatusCode
 from backend.workorders.schemas import WorkOrderOut
+from backend.workorders.states import Status
 
 router = APIRouter(tags=["dispatch"])
 
@@ -38,6 +41,29 @@ Reporter = Annotated[User, Depends(require_roles(Role.member, Role.inspector))]
 def _read(file: UploadFile, field: str, limit: int) -> Upload:
     # Read at most one byte past the limit: enough to know it is too big, and no more.
     return Upload(field=field, filename=file.filename or "", data=file.file.read(limit + 1))
+
+
+@router.get("/reports", response_model=Page[ReportOut])
+def list_reports(
+    user: CurrentUser,
+    session: SessionDep,
+    status: Annotated[list[StatusCode] | None, Query(description="工单状态，可多选")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="描述、地址、工单号中的文字")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[ReportOut]:
+    """Members and inspectors: their own reports; the command center: all. Each carries what
+    became of it (its order's number and status)."""
+    return listing.reports(
+        session,
+        user,
+        statuses=frozenset(Status(s) for s in status) if status else None,
+        q=(q.strip() or None) if q is not None else None,
+        cursor=cursor or None,
+        limit=limit,
+    )
 
 
 @router.post(

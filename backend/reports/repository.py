@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from backend.reports.models import Report
 
@@ -30,17 +30,6 @@ def lock_submission(session: Session, reporter_id: int, client_uuid: str) -> Non
             text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
             {"key": f"report:{reporter_id}:{client_uuid}"},
         )
-
-
-def list_reports(
-    session: Session, *, reporter_id: int | None, before_id: int | None, limit: int
-) -> list[Report]:
-    query = select(Report).order_by(col(Report.id).desc()).limit(limit)
-    if reporter_id is not None:
-        query = query.where(Report.reporter_id == reporter_id)
-    if before_id is not None:
-        query = query.where(col(Report.id) < before_id)
-    return list(session.exec(query))
 
 
 def count_all(session: Session) -> int:

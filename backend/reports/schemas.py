@@ -25,5 +25,9 @@ class ReportOut(BaseModel):
     received_at: ApiDateTime
     grid_id: int | None
     work_order_id: int | None
+    # The order the report became (in lists: what happened to my report).
+    work_order_number: str | None = None
+    work_order_status: str | None = None
+    work_order_status_label: str | None = None
     photos: list[PhotoOut]
     voice: RecordingOut | None

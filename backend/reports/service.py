@@ -19,7 +19,6 @@ from backend.evidence.audio import AudioInfo
 from backend.evidence.imaging import ProcessedPhoto
 from backend.evidence.watermark import WatermarkInfo
 from backend.geo import to_wgs84
-from backend.pagination import Page, last_id, page_by_id
 from backend.reports import repository as repo
 from backend.reports.models import Report
 from backend.reports.schemas import ReportOut
@@ -193,13 +192,3 @@ def visible_report(session: Session, viewer: User, report_id: int) -> Report:
 
 def get_report(session: Session, viewer: User, report_id: int) -> ReportOut:
     return report_out(session, visible_report(session, viewer, report_id))
-
-
-def list_reports(
-    session: Session, viewer: User, *, cursor: str | None, limit: int
-) -> Page[ReportOut]:
-    before_id = last_id(cursor)
-    # Members and inspectors see their own reports; the street-wide roles see all.
-    reporter_id = None if permissions.sees_street(viewer) else viewer.id
-    rows = repo.list_reports(session, reporter_id=reporter_id, before_id=before_id, limit=limit + 1)
-    return page_by_id(rows, limit, report_outs(session, rows[:limit]))

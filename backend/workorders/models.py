@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from backend.db import BigId, UTCDateTime
@@ -25,6 +25,7 @@ __all__ = [
     "WorkOrder",
     "WorkOrderAssist",
     "WorkOrderEvent",
+    "WorkOrderSearch",
 ]
 
 _OPEN_SQL = "status IN (" + ", ".join(repr(s.value) for s in sorted(MERGEABLE)) + ")"
@@ -58,6 +59,12 @@ class WorkOrder(SQLModel, table=True):
             sqlite_where=text(_AWAITING_SQL),
             postgresql_where=text(_AWAITING_SQL),
         ),
+        # Work lists (GET /workorders): nearest deadline first, per lead department and
+        # street-wide; recently changed first.
+        Index("ix_work_order_lead_next_due", "lead_department_id", "next_due_at", "id"),
+        Index("ix_work_order_next_due", "next_due_at", "id"),
+        Index("ix_work_order_updated", "updated_at", "id"),
+        Index("ix_work_order_grid_status", "grid_id", "status", "next_due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
@@ -123,6 +130,22 @@ class WorkOrder(SQLModel, table=True):
     caller_phone: str | None = Field(default=None, max_length=30)
     caller_anonymous: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     caller_confidential: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # The due time of the order's nearest clock not yet met (None: none runs), kept by
+    # backend.sla.service whenever a clock changes, so work lists sort by deadline on an index.
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Bumped by every step (with the version): "recently changed" lists.
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WorkOrderSearch(SQLModel, table=True):
+    """An order's search terms (backend.workorders.search_terms), one row per order. SQLite
+    indexes them in the FTS5 table work_order_fts (kept by triggers), PostgreSQL in a GIN
+    index on their tsvector; both made by the migration."""
+
+    __tablename__ = "work_order_search"
+
+    work_order_id: int = Field(foreign_key="work_order.id", primary_key=True, sa_type=BigId)
+    terms: str = Field(sa_type=Text)
 
 
 class WorkOrderAssist(SQLModel, table=True):

@@ -19,6 +19,7 @@ from backend.workorders import repository as repo
 from backend.workorders.callers import Caller
 from backend.workorders.models import WorkOrder
 from backend.workorders.pipeline import Apply
+from backend.workorders.search_terms import index_terms
 from backend.workorders.states import Source, Status
 
 
@@ -81,6 +82,7 @@ def open_order(
         suggestions=new.suggestions,
         confident=new.confident,
         created_at=now,
+        updated_at=now,
         external_no=new.external_no,
         received_at=new.received_at,
         platform_due_at=new.platform_due_at,
@@ -93,6 +95,11 @@ def open_order(
     )
     session.add(order)
     session.flush()
+    repo.save_search_terms(
+        session,
+        row_id(order),
+        index_terms(order.number, order.external_no, order.description, order.address),
+    )
     Apply.system(session, row_id(order), now).event("reported", by=actor_id, **first_event)
     sla.start_dispatch_clock(session, row_id(order), new.source, new.level, settings, now)
     return order

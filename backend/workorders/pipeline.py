@@ -28,6 +28,7 @@ from backend.sla import profiles as profile_rules
 from backend.sla import service as sla
 from backend.sla.profiles import Rules
 from backend.workorders import repository as repo
+from backend.workorders import upkeep
 from backend.workorders.callers import Caller, is_mobile
 from backend.workorders.facts import (
     ClockFact,
@@ -302,12 +303,14 @@ class Apply:
             values["status"] = change.after.value
         if not repo.take_version(session, gathered.order_id, version, **values):
             raise stale()
+        upkeep.mark_changed(session, gathered.order_id, now)
         user = gathered.user
         return cls(session, gathered.order_id, now, user.id if user else None)
 
     @classmethod
     def system(cls, session: Session, order_id: int, now: datetime) -> Apply:
         """For the worker: the order row is locked by the caller; no version is taken."""
+        upkeep.mark_changed(session, order_id, now)
         return cls(session, order_id, now, None)
 
     def event(self, event_kind: str, /, *, by: int | _Step | None = STEP, **payload: Any) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import case, exists, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
@@ -33,7 +33,9 @@ from backend.workorders.models import (
     WorkOrder,
     WorkOrderAssist,
     WorkOrderEvent,
+    WorkOrderSearch,
 )
+from backend.workorders.states import Status
 
 
 def next_number(session: Session, day: date) -> int:
@@ -283,3 +285,39 @@ def late_accepts(session: Session, department_id: int, since: datetime, until: d
         )
     )
     return int(session.exec(query).one())
+
+
+# -- the work lists' keys and search terms ---------------------------------------------------
+
+# Finished orders have no deadline to sort by, whatever clocks were left running.
+_NO_DEADLINE = sorted(
+    s.value for s in (Status.closed, Status.archived, Status.rejected, Status.merged, Status.stored)
+)
+
+
+def refresh_list_keys(session: Session, changed: dict[int, datetime | None]) -> None:
+    """One UPDATE: each changed order's next due time from its clocks, and ``updated_at``
+    for those a step changed (backend.workorders.upkeep)."""
+    stepped = sorted(i for i, moment in changed.items() if moment is not None)
+    nearest = (
+        sa_select(func.min(Clock.due_at))
+        .where(col(Clock.work_order_id) == WorkOrder.id, col(Clock.met_at).is_(None))
+        .correlate(WorkOrder)
+        .scalar_subquery()
+    )
+    values: dict[str, Any] = {
+        "next_due_at": case((col(WorkOrder.status).in_(_NO_DEADLINE), None), else_=nearest)
+    }
+    if stepped:
+        latest = max(m for m in changed.values() if m is not None)
+        values["updated_at"] = case(
+            (col(WorkOrder.id).in_(stepped), latest), else_=col(WorkOrder.updated_at)
+        )
+    session.execute(
+        update(WorkOrder).where(col(WorkOrder.id).in_(sorted(changed))).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def save_search_terms(session: Session, order_id: int, terms: str) -> None:
+    session.add(WorkOrderSearch(work_order_id=order_id, terms=terms))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Header, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from backend.auth.models import Role, User
@@ -14,7 +14,8 @@ from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, StorageDe
 from backend.evidence.audio import MIME_TYPES
 from backend.evidence.media import serve
 from backend.evidence.service import IMAGE_MIME, Upload
-from backend.fields import MAX_VERSION, IdPath
+from backend.fields import MAX_VERSION, CategoryNumber, Id, IdPath, Instant
+from backend.pagination import Page
 from backend.workorders import service
 from backend.workorders.closure import service as closure
 from backend.workorders.closure.schemas import AssistReportIn, ClosureIn
@@ -25,6 +26,9 @@ from backend.workorders.extensions import service as extensions
 from backend.workorders.extensions.schemas import ExtensionDecisionIn, ExtensionIn
 from backend.workorders.handling import service as handling
 from backend.workorders.handling.schemas import CheckInIn, FirstContactIn
+from backend.workorders.listing import service as listing
+from backend.workorders.listing.rules import OrderFilter, Sort
+from backend.workorders.listing.schemas import SourceCode, StatusCode, WorkOrderSummaryOut
 from backend.workorders.returns import service as returns
 from backend.workorders.returns.schemas import ReturnDecisionIn, ReturnIn
 from backend.workorders.review import service as review
@@ -35,6 +39,7 @@ from backend.workorders.review.schemas import (
     VerificationIn,
 )
 from backend.workorders.schemas import ChainOut, UnrepliedOut, WorkOrderOut
+from backend.workorders.states import Source, Status
 from backend.workorders.step_body import Versioned
 
 router = APIRouter(tags=["workorders"])
@@ -49,6 +54,56 @@ SupervisionReader = Annotated[
 @router.get("/supervisions/unreplied", response_model=UnrepliedOut)
 def unreplied(user: SupervisionReader, session: SessionDep, now: NowDep) -> UnrepliedOut:
     return service.unreplied_supervisions(session, user, now)
+
+
+@router.get("/workorders", response_model=Page[WorkOrderSummaryOut])
+def list_orders(
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    status: Annotated[list[StatusCode] | None, Query(description="可多选")] = None,
+    source: Annotated[SourceCode | None, Query()] = None,
+    category_number: Annotated[CategoryNumber | None, Query()] = None,
+    grid_id: Annotated[Id | None, Query()] = None,
+    department_id: Annotated[Id | None, Query(description="主办或协办")] = None,
+    assigned: Annotated[Literal["me"] | None, Query(description="me：需要本部门处理的")] = None,
+    due_before: Annotated[Instant | None, Query()] = None,
+    overdue: Annotated[bool | None, Query()] = None,
+    level: Annotated[str | None, Query(max_length=30)] = None,
+    created_from: Annotated[Instant | None, Query()] = None,
+    created_to: Annotated[Instant | None, Query()] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="工单号、描述、地址中的文字")
+    ] = None,
+    sort: Annotated[Sort | None, Query(description="due：时限最近在前（承办人默认）")] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[WorkOrderSummaryOut]:
+    filters = OrderFilter(
+        statuses=frozenset(Status(s) for s in status) if status else None,
+        source=Source(source) if source else None,
+        category_number=category_number,
+        grid_id=grid_id,
+        department_id=department_id,
+        level=level or None,
+        due_before=due_before,
+        overdue=overdue,
+        created_from=created_from,
+        created_to=created_to,
+        q=q.strip() or None if q is not None else None,
+    )
+    return listing.work_orders(
+        session,
+        user,
+        filters,
+        assigned_to_me=assigned == "me",
+        sort=sort,
+        cursor=cursor or None,
+        limit=limit,
+        settings=settings,
+        now=now,
+    )
 
 
 @router.get("/workorders/{order_id}", response_model=WorkOrderOut)

@@ -111,6 +111,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         },
     ),
     ("GET", "/api/v1/supervisions/unreplied"): Row("DD DD OO OO OO OO"),
+    ("GET", "/api/v1/workorders"): Row(EVERYONE),
     ("GET", "/api/v1/workorders/{order_id}"): Row(ORDER_READERS),
     ("GET", "/api/v1/workorders/{order_id}/chain"): Row(ORDER_READERS),
     ("POST", "/api/v1/workorders/{order_id}/accept"): Row(LEAD_HANDLER, _v()),
