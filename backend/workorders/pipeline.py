@@ -41,6 +41,7 @@ from backend.workorders.facts import (
 )
 from backend.workorders.machine import Actor, Relation, Step, Transition, transition
 from backend.workorders.models import WorkOrderEvent
+from backend.workorders.notices import settle
 from backend.workorders.repository import OrderBundle
 from backend.workorders.states import Source, Status
 from backend.workorders.timeline import GENESIS, EventContent, chain_hash
@@ -302,6 +303,7 @@ class Apply:
             values["status"] = change.after.value
         if not repo.take_version(session, gathered.order_id, version, **values):
             raise stale()
+        settle(session, gathered.facts, change, now)  # inbox items asking for this step
         user = gathered.user
         return cls(session, gathered.order_id, now, user.id if user else None)
 

@@ -29,6 +29,7 @@ PURE = sorted(
                 "codes",
                 "wording",
                 "closure_rules",
+                "actions",
             )
         ),
         *(str(p.relative_to(ROOT)) for p in BACKEND.glob("workorders/*/rules.py")),
