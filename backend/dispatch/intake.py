@@ -182,5 +182,6 @@ def route_new_order(
         order_number=order.number,
         dedupe_key=f"order:{order_id}:queued",
         now=now,
+        action=Step.dispatch.value,
     )
     return False

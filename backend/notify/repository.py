@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from backend.auth.models import Role, User
 from backend.notify.models import Notification
+from backend.org.models import GridMember
 
 
 def already_notified(session: Session, user_ids: list[int], dedupe_key: str) -> set[int]:
@@ -35,8 +36,33 @@ def handler_ids_of(session: Session, department_id: int) -> list[int]:
     return [i for i in session.exec(query) if i is not None]
 
 
+def user_ids_in_grid(session: Session, grid_id: int, role: str) -> list[int]:
+    """The active users of ``role`` who patrol the grid cell."""
+    query = (
+        select(User.id)
+        .join(GridMember, col(GridMember.user_id) == User.id)
+        .where(GridMember.grid_id == grid_id, User.role == role, col(User.is_active).is_(True))
+    )
+    return [i for i in session.exec(query) if i is not None]
+
+
+def _unread() -> Any:
+    # Spelled as the partial index's predicate (models.UNREAD_SQL), so both engines use it.
+    return col(Notification.read_at).is_(None) & col(Notification.resolved_at).is_(None)
+
+
+def _open_action() -> Any:
+    return col(Notification.action).is_not(None) & col(Notification.resolved_at).is_(None)
+
+
 def inbox(
-    session: Session, user_id: int, *, before_id: int | None, limit: int, unread_only: bool
+    session: Session,
+    user_id: int,
+    *,
+    before_id: int | None,
+    limit: int,
+    unread_only: bool,
+    actionable_only: bool = False,
 ) -> list[Notification]:
     query = (
         select(Notification)
@@ -47,8 +73,32 @@ def inbox(
     if before_id is not None:
         query = query.where(col(Notification.id) < before_id)
     if unread_only:
-        query = query.where(col(Notification.read_at).is_(None))
+        query = query.where(_unread())
+    if actionable_only:
+        query = query.where(_open_action())
     return list(session.exec(query))
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    query = select(func.count()).select_from(Notification)
+    return session.exec(query.where(Notification.user_id == user_id, _unread())).one()
+
+
+def resolve_actions(
+    session: Session, work_order_id: int, actions: Iterable[str], now: datetime
+) -> None:
+    """Marks the order's open items asking for any of ``actions`` resolved: one UPDATE."""
+    session.execute(
+        update(Notification)
+        .where(
+            col(Notification.work_order_id) == work_order_id,
+            col(Notification.action).in_(sorted(actions)),
+            _open_action(),
+        )
+        .values(resolved_at=now)
+        # One statement: no SELECT to keep loaded rows in step (none of them is read after).
+        .execution_options(synchronize_session=False)
+    )
 
 
 def by_id(session: Session, notification_id: int) -> Notification | None:

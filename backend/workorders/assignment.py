@@ -18,7 +18,7 @@ from backend.org import repository as org_repo
 from backend.sla import service as sla
 from backend.workorders import repository as repo
 from backend.workorders.facts import OrderFacts
-from backend.workorders.machine import Transition
+from backend.workorders.machine import Step, Transition
 from backend.workorders.notices import tell_reporters
 from backend.workorders.pipeline import Apply, Gathered
 
@@ -140,7 +140,8 @@ def tell_departments(
     for department_id in [lead_id, *assist_ids]:
         if department_id is None:
             continue
-        role = "主办" if department_id == lead_id else "协办"
+        lead = department_id == lead_id
+        role = "主办" if lead else "协办"
         notify.notify(
             session,
             notify.department_handlers(session, department_id),
@@ -151,4 +152,6 @@ def tell_departments(
             order_number=facts.number,
             dedupe_key=f"order:{facts.id}:dispatched:{facts.version + 1}:{department_id}",
             now=now,
+            # The lead accepts (or returns) the order; an assisting department only hears of it.
+            action=Step.accept.value if lead else None,
         )

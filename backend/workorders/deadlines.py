@@ -13,6 +13,7 @@ from backend.sla import profiles as profile_rules
 from backend.sla import service as sla
 from backend.sla.models import Clock
 from backend.workorders import repository as repo
+from backend.workorders.actions import CLOCK_ACTIONS
 from backend.workorders.models import WorkOrder
 from backend.workorders.pipeline import Apply, gather
 from backend.workorders.review.rules import two_month_period
@@ -89,8 +90,14 @@ def clock_due(session: Session, clock: Clock, now: datetime, settings: Settings)
         dedupe_key=f"clock:{clock.id}:{kind}",
         now=now,
         data=details,
+        action=_clock_action(clock.name),
     )
     return kind
+
+
+def _clock_action(name: str) -> str | None:
+    action = CLOCK_ACTIONS.get(name)
+    return action.value if action else None
 
 
 def _interview_if_repeatedly_late(

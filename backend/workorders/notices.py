@@ -1,5 +1,6 @@
 """Who is told what about an order: the departments that must act, the command center,
-the members who reported it."""
+the inspectors who verify it, the members who reported it; and, when a step is taken, the
+items that asked for it are resolved."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Literal
 from sqlmodel import Session
 
 from backend.notify import service as notify
+from backend.workorders import actions
 from backend.workorders.facts import OrderFacts
+from backend.workorders.machine import Step, Transition
 
 
 def _tell(
@@ -20,8 +23,9 @@ def _tell(
     *,
     now: datetime,
     dedupe_key: str,
+    action: Step | None = None,
 ) -> None:
-    """``what``: the notice's (kind, title, body)."""
+    """``what``: the notice's (kind, title, body); ``action``: the step it asks for."""
     kind, title, body = what
     notify.notify(
         session,
@@ -33,7 +37,15 @@ def _tell(
         order_number=facts.number,
         dedupe_key=dedupe_key,
         now=now,
+        action=action.value if action else None,
     )
+
+
+def settle(session: Session, facts: OrderFacts, change: Transition, now: datetime) -> None:
+    """Resolves the open items that asked for what ``change`` does, for everyone told: one
+    statement for a step that answers any, none for one that answers nothing."""
+    settled = actions.settled_by(change, unreplied_supervisions=len(facts.unreplied_supervisions))
+    notify.resolve(session, facts.id, (a.value for a in settled), now)
 
 
 def tell_department(
@@ -46,6 +58,7 @@ def tell_department(
     department_id: int | None = None,
     *,
     version: int | None = None,
+    action: Step | None = None,
 ) -> None:
     """Tells a department's handlers (the lead by default) what needs their action."""
     department_id = department_id or facts.lead_department_id
@@ -54,7 +67,8 @@ def tell_department(
     # One per step: the order's version changes with every step.
     dedupe_key = f"{kind}:{facts.id}:{version or facts.version + 1}:{department_id}"
     handlers = notify.department_handlers(session, department_id)
-    _tell(session, handlers, facts, (kind, title, body or ""), now=now, dedupe_key=dedupe_key)
+    what = (kind, title, body or "")
+    _tell(session, handlers, facts, what, now=now, dedupe_key=dedupe_key, action=action)
 
 
 def tell_command_center(
@@ -67,12 +81,31 @@ def tell_command_center(
     *,
     dedupe_key: str,
     to: Literal["command_center", "leaders", "both"] = "command_center",
+    action: Step | None = None,
 ) -> None:
     """Tells the command center, its leaders, or both."""
     recipients = notify.command_center(session) if to != "leaders" else []
     if to != "command_center":
         recipients += notify.leaders(session)
-    _tell(session, recipients, facts, (kind, title, body), now=now, dedupe_key=dedupe_key)
+    what = (kind, title, body)
+    _tell(session, recipients, facts, what, now=now, dedupe_key=dedupe_key, action=action)
+
+
+def tell_verifiers(
+    session: Session, facts: OrderFacts, title: str, body: str, now: datetime
+) -> None:
+    """Tells whoever may verify the order on site (核查) that it waits for them: the command
+    center and the inspectors who patrol its grid cell, one notice for all."""
+    recipients = notify.command_center(session) + notify.grid_inspectors(session, facts.grid_id)
+    _tell(
+        session,
+        recipients,
+        facts,
+        ("closure_submitted", title, body),
+        now=now,
+        dedupe_key=f"closure:{facts.id}:{facts.version + 1}",
+        action=Step.verify,
+    )
 
 
 def tell_reporters(

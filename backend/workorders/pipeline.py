@@ -42,6 +42,7 @@ from backend.workorders.facts import (
 )
 from backend.workorders.machine import Actor, Relation, Step, Transition, transition
 from backend.workorders.models import WorkOrderEvent
+from backend.workorders.notices import settle
 from backend.workorders.repository import OrderBundle
 from backend.workorders.states import Source, Status
 from backend.workorders.timeline import GENESIS, EventContent, chain_hash
@@ -303,7 +304,11 @@ class Apply:
             values["status"] = change.after.value
         if not repo.take_version(session, gathered.order_id, version, **values):
             raise stale()
+<<<<<<< HEAD
         upkeep.mark_changed(session, gathered.order_id, now)
+=======
+        settle(session, gathered.facts, change, now)  # inbox items asking for this step
+>>>>>>> inbox
         user = gathered.user
         return cls(session, gathered.order_id, now, user.id if user else None)
 

@@ -6,7 +6,7 @@ their clocks, and their terms by the current tokenizer (backend.workorders.searc
 pure module: the terms are a derived index, so using today's rules is what is wanted).
 
 Revision ID: 20261202_06
-Revises: 20261202_04
+Revises: 20261202_05
 Create Date: 2026-12-02 04:19:45
 """
 
@@ -19,7 +19,7 @@ import backend.db
 from backend.workorders.search_terms import index_terms
 
 revision: str = "20261202_06"
-down_revision: str | Sequence[str] | None = "20261202_04"
+down_revision: str | Sequence[str] | None = "20261202_05"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -158,6 +158,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/workorders/{order_id}/archive"): Row("DD DD DD OO DD OO", _v()),
     ("GET", "/api/v1/inbox"): Row(EVERYONE),
+    ("GET", "/api/v1/inbox/unread-count"): Row(EVERYONE),
     ("POST", "/api/v1/inbox/{notification_id}/read"): Row("OD OD OD OD OD OD"),
     ("PUT", "/api/v1/calendar/years/{year}"): Row(ADMIN_ONLY, lambda w, _: {"days": []}),
     ("GET", "/api/v1/calendar/years/{year}"): Row(ADMIN_ONLY),

@@ -30,6 +30,7 @@ PURE = sorted(
                 "wording",
                 "closure_rules",
                 "search_terms",
+                "actions",
             )
         ),
         *(str(p.relative_to(ROOT)) for p in BACKEND.glob("workorders/*/rules.py")),

@@ -22,7 +22,7 @@ from backend.workorders.closure.schemas import AssistReportIn, ClosureIn
 from backend.workorders.closure_rules import Attachment, AttachmentKind, ClosureReport
 from backend.workorders.facts import OrderFacts
 from backend.workorders.machine import Step
-from backend.workorders.notices import tell_command_center
+from backend.workorders.notices import tell_reporters, tell_verifiers
 from backend.workorders.pipeline import Apply, Gathered, decide, enforce, gather
 
 
@@ -199,14 +199,14 @@ def submit_closure(
             )
         ],
     )
-    tell_command_center(
+    tell_verifiers(session, facts, f"待核查：{facts.number}", body.process, now)
+    tell_reporters(
         session,
         facts,
-        "closure_submitted",
-        f"待核查：{facts.number}",
-        body.process,
+        "report_handled",
+        f"您上报的问题已处置：{facts.number}",
+        "承办部门已处置完毕，核查回访后结案。",
         now,
-        dedupe_key=f"closure:{order_id}:{facts.version + 1}",
     )
 
 

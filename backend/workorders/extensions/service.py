@@ -20,6 +20,7 @@ from backend.workorders.machine import Step
 from backend.workorders.models import Extension
 from backend.workorders.notices import tell_command_center, tell_department
 from backend.workorders.pipeline import Apply, decide, enforce, gather
+from backend.workorders.wording import moment_zh
 
 
 def request_extension(
@@ -93,6 +94,7 @@ def request_extension(
         now,
         dedupe_key=f"extension:{row.id}",
         to="leaders" if row.needs_leader else "command_center",
+        action=Step.decide_extension,
     )
 
 
@@ -133,7 +135,11 @@ def decide_extension(
         due_at=row.proposed_due_at.isoformat() if body.approve else None,
         note=body.note,
     )
-    verdict = "延期已批准" if body.approve else "延期未批准"
-    tell_department(
-        session, facts, "extension_decided", f"{verdict}：{facts.number}", body.note, now
-    )
+    note = f"审核意见：{body.note.strip()}" if body.note and body.note.strip() else ""
+    if body.approve:
+        title = f"延期已批准：{facts.number}"
+        text = f"办结时限延至 {moment_zh(row.proposed_due_at, settings.tz)}。{note}"
+    else:
+        title = f"延期未批准：{facts.number}"
+        text = f"请在原时限 {moment_zh(row.old_due_at, settings.tz)} 前办结。{note}"
+    tell_department(session, facts, "extension_decided", title, text, now)

@@ -22,6 +22,7 @@ from backend.workorders.notices import tell_command_center, tell_department
 from backend.workorders.pipeline import Apply, decide, enforce, gather
 from backend.workorders.returns import rules
 from backend.workorders.returns.schemas import ReturnDecisionIn, ReturnIn
+from backend.workorders.states import Status
 
 
 def _prior(facts: OrderFacts, *, decided_only: bool = False) -> list[rules.ReturnFact]:
@@ -106,6 +107,7 @@ def request_return(
         now,
         dedupe_key=f"return:{row.id}",
         to="both" if assessment.needs_leader else "command_center",
+        action=Step.decide_return,
     )
 
 
@@ -156,14 +158,17 @@ def decide_return(
         apply = Apply.begin(session, gathered, body.version, change, now)
         record_decision()
         apply.event("return_refused", return_id=row.id, note=body.note)
+        # Back where it was: an order returned before it was accepted waits for acceptance.
+        waits_for_accept = row.prior_status == Status.dispatched
         tell_department(
             session,
             facts,
             "return_refused",
-            f"退单未通过：{facts.number}",
-            body.note,
+            f"退单未通过，请继续办理：{facts.number}",
+            _decision_note(body.note),
             now,
             row.department_id,
+            action=Step.accept if waits_for_accept else None,
         )
         return
     assignment.dispatch(
@@ -188,3 +193,17 @@ def decide_return(
         ),
     )
     record_decision()
+    new_lead = org_repo.department_by_id(session, target) if target is not None else None
+    tell_department(
+        session,
+        facts,
+        "return_approved",
+        f"退单已通过：{facts.number}",
+        f"已改派至{new_lead.name if new_lead else '其他部门'}。{_decision_note(body.note)}",
+        now,
+        row.department_id,
+    )
+
+
+def _decision_note(note: str | None) -> str:
+    return f"审核意见：{note.strip()}" if note and note.strip() else ""

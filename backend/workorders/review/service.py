@@ -89,6 +89,7 @@ def issue_supervision(
         notice,
         now,
         version=row.id,
+        action=Step.reply_supervision,
     )
     return row
 
@@ -121,7 +122,13 @@ def verify(
     )
     if not body.passed:
         tell_department(
-            session, facts, "verification_failed", f"核查未通过：{facts.number}", body.reasons, now
+            session,
+            facts,
+            "verification_failed",
+            f"核查未通过，请重新处置：{facts.number}",
+            body.reasons,
+            now,
+            action=Step.submit_closure,
         )
     if outcome.start_supervision:
         issue_supervision(
@@ -182,12 +189,14 @@ def callback(
     )
     if not outcome.warning_order:
         apply.event("closed")
+        verdict = rules.SATISFACTIONS.get(body.satisfaction, body.satisfaction)
+        result = rules.RESOLUTIONS.get(body.resolution, body.resolution)
         tell_reporters(
             session,
             facts,
             "report_closed",
             f"您上报的问题已办结：{facts.number}",
-            "经回访核实，该问题已办结。感谢您的上报！",
+            f"回访结果：{verdict}（{result}），工单已结案。感谢您的上报！",
             now,
         )
         return
@@ -208,6 +217,7 @@ def callback(
         f"预警工单，请再次处置：{facts.number}",
         outcome.reason or "",
         now,
+        action=Step.submit_closure,
     )
 
 
