@@ -304,11 +304,8 @@ class Apply:
             values["status"] = change.after.value
         if not repo.take_version(session, gathered.order_id, version, **values):
             raise stale()
-<<<<<<< HEAD
         upkeep.mark_changed(session, gathered.order_id, now)
-=======
         settle(session, gathered.facts, change, now)  # inbox items asking for this step
->>>>>>> inbox
         user = gathered.user
         return cls(session, gathered.order_id, now, user.id if user else None)
 

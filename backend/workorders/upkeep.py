@@ -10,8 +10,8 @@ changed Clock rows, so no caller has to remember.
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
