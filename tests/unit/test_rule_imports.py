@@ -29,6 +29,7 @@ PURE = sorted(
                 "codes",
                 "wording",
                 "closure_rules",
+                "warnings",
             )
         ),
         *(str(p.relative_to(ROOT)) for p in BACKEND.glob("workorders/*/rules.py")),
