@@ -28,7 +28,7 @@ class FirstContactOutcome:
     next_level: str | None
 
 
-_LEVEL_ZH = {"command_center": "指挥中心（城运中心）", "department": "处置部门"}
+LEVEL_ZH = {"command_center": "指挥中心（城运中心）", "department": "处置部门"}
 
 
 def check_first_contact(
@@ -48,7 +48,7 @@ def check_first_contact(
     levels); a call with its recording, or — after ``failed_attempts_before_sms`` calls "at
     different times" (here: at least ``min_gap`` apart) — an SMS with a screenshot."""
     if level not in rule.levels:
-        levels = "、".join(_LEVEL_ZH.get(lv, lv) for lv in rule.levels)
+        levels = "、".join(LEVEL_ZH.get(lv, lv) for lv in rule.levels)
         raise RuleViolation("invalid_first_contact_level", f"先行联系由{levels}进行", "level")
     if level in done_levels:
         raise RuleViolation("first_contact_done", "本级先行联系已完成", "level")
@@ -56,7 +56,7 @@ def check_first_contact(
     pending = [lv for lv in earlier if lv not in done_levels]
     if pending:
         raise RuleViolation(
-            "first_contact_order", f"须先由{_LEVEL_ZH.get(pending[0], pending[0])}先行联系", "level"
+            "first_contact_order", f"须先由{LEVEL_ZH.get(pending[0], pending[0])}先行联系", "level"
         )
     if method not in tuple(ContactMethod):
         raise RuleViolation(
