@@ -43,8 +43,9 @@ class OrderWalker:
 
     Before each step the walker reads the order as the acting user and holds the step's
     answer to the order's ``next_steps``: a step that goes through was offered and ready; one
-    offered but not ready is refused naming what it still needs; and every step not offered to
-    that user is refused by its endpoint, with a body the endpoint would otherwise take.
+    offered but not ready is refused naming what it still needs. With ``probe``, every step
+    not offered to that user is also sent, with a body the endpoint would otherwise take, and
+    must be refused (the per-profile scenarios probe; each probe is a request).
     """
 
     def __init__(
@@ -54,9 +55,10 @@ class OrderWalker:
         order_id: int,
         *,
         check_steps: bool = True,
+        probe: bool = False,
     ) -> None:
         self.client, self.as_user, self.id = client, as_user, order_id
-        self.check_steps = check_steps
+        self.check_steps, self.probe = check_steps, probe
         self._probed: set[tuple[str, str, frozenset[str]]] = set()
         self._departments: list[int] | None = None
         self.order = self.get("demo-dispatcher")
@@ -85,8 +87,8 @@ class OrderWalker:
     # -- next_steps against the endpoints ----------------------------------------------------
 
     def look(self, user: str) -> dict[str, Any] | None:
-        """The order as ``user`` sees it (None: hidden from them); probes the steps it does
-        not offer them."""
+        """The order as ``user`` sees it (None: hidden from them); with ``probe``, sends the
+        steps it does not offer them."""
         if not self.check_steps:
             return None
         response = self.client.get(f"/api/v1/workorders/{self.id}", headers=self.as_user(user))
@@ -98,7 +100,7 @@ class OrderWalker:
         # A state already probed for this user (same status, same steps offered) is not
         # probed again: uploads and notices repeat states, and each probe is a request.
         state = (user, seen["status"], offered)
-        if state not in self._probed:
+        if self.probe and state not in self._probed:
             self._probed.add(state)
             for step in STEPS:
                 if step not in offered:
@@ -266,19 +268,31 @@ class OrderWalker:
 
 
 @pytest.fixture
-def walker(client, as_user, submit) -> Callable[..., OrderWalker]:  # noqa: F811
+def probe_hidden_steps() -> bool:
+    """Whether walkers send every step the order does not offer (a module turns it on)."""
+    return False
+
+
+@pytest.fixture
+def walker(client, as_user, submit, probe_hidden_steps) -> Callable[..., OrderWalker]:  # noqa: F811
     def _make(
         description: str = CORRIDOR, *, check_steps: bool = True, **fields: Any
     ) -> OrderWalker:
         report = submit(description=description, **fields)
         assert report.status_code == 201, report.text
-        return OrderWalker(client, as_user, report.json()["work_order_id"], check_steps=check_steps)
+        return OrderWalker(
+            client,
+            as_user,
+            report.json()["work_order_id"],
+            check_steps=check_steps,
+            probe=check_steps and probe_hidden_steps,
+        )
 
     return _make
 
 
 @pytest.fixture
-def hotline_walker(client, as_user) -> Callable[..., OrderWalker]:
+def hotline_walker(client, as_user, probe_hidden_steps) -> Callable[..., OrderWalker]:
     """An order from a 12345 caller (someone to contact first), dispatched at intake."""
 
     def _make(**fields: Any) -> OrderWalker:
@@ -288,7 +302,12 @@ def hotline_walker(client, as_user) -> Callable[..., OrderWalker]:
             headers=as_user("demo-dispatcher"),
         )
         assert response.status_code == 201, response.text
-        walker = OrderWalker(client, as_user, response.json()["results"][0]["work_order_id"])
+        walker = OrderWalker(
+            client,
+            as_user,
+            response.json()["results"][0]["work_order_id"],
+            probe=probe_hidden_steps,
+        )
         assert walker.order["status"] == "dispatched", walker.order["routing_reason"]
         return walker
 

@@ -23,6 +23,13 @@ def settings(request, database_url, tmp_path) -> Settings:
     )
 
 
+@pytest.fixture
+def probe_hidden_steps() -> bool:
+    """Every state these walks pass through is probed: each step not offered to the user
+    who acts there is sent and must be refused."""
+    return True
+
+
 def _department_id(client, as_user, name: str) -> int:
     items = client.get("/api/v1/departments", headers=as_user("demo-admin")).json()["items"]
     return next(d["id"] for d in items if d["name"] == name)
