@@ -247,8 +247,7 @@ WITH base AS (
                      WHEN r_status < 0.95 THEN 'submitted'
                      ELSE 'verified' END
            ELSE CASE WHEN r_status < 0.50 THEN 'archived'
-                     WHEN r_status < 0.85 THEN 'closed'
-                     WHEN r_status < 0.95 THEN 'called_back'
+                     WHEN r_status < 0.95 THEN 'closed'
                      WHEN r_status < 0.97 THEN 'rejected'
                      ELSE 'merged' END
            END AS status,
@@ -287,7 +286,6 @@ EVENT_KINDS = f"""CASE f.status
   WHEN 'in_progress' THEN ARRAY[{_WORKED}]
   WHEN 'submitted' THEN ARRAY[{_WORKED}, 'closure_submitted']
   WHEN 'verified' THEN ARRAY[{_WORKED}, 'closure_submitted', 'verified']
-  WHEN 'called_back' THEN ARRAY[{_WORKED}, 'closure_submitted', 'verified', 'callback']
   WHEN 'closed' THEN ARRAY[{_DONE}]
   ELSE ARRAY[{_DONE}, 'archived']
 END"""
@@ -320,7 +318,7 @@ SELECT f.oid,
        CASE WHEN f.was_contacted THEN f.created_at + (f.until - f.created_at) / 3 END,
        CASE WHEN f.was_contacted THEN 'command_center,department' ELSE '' END,
        0, false,
-       CASE WHEN f.status IN ('closed', 'archived', 'called_back', 'rejected', 'merged')
+       CASE WHEN f.status IN ('closed', 'archived', 'rejected', 'merged')
             THEN f.until END,
        f.until
 FROM fill f

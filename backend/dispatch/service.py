@@ -31,6 +31,8 @@ from backend.workorders.assignment import Assignment
 from backend.workorders.machine import Step
 from backend.workorders.models import WorkOrder
 from backend.workorders.pipeline import decide, gather
+from backend.workorders.returns import settle as returns
+from backend.workorders.returns.rules import ReturnDecision
 from backend.workorders.schemas import CandidateOut
 from backend.workorders.wording import choices_zh
 
@@ -222,6 +224,11 @@ def dispatch_manually(
         if body.assist_department_ids is not None
         else department_ids(session, chosen.assists)
     )
+    # A returned order dispatched here is re-dispatched: the dispatch decides its return.
+    settled = returns.settlement(gathered, note="指挥中心重新派单", next_lead_id=lead_id)
+    extra: dict[str, object] = {"marked_repeat": order.marked_repeat or body.marked_repeat}
+    if settled is not None and settled.decision is ReturnDecision.approved:
+        extra["redispatch_count"] = order.redispatch_count + 1
     assignment.dispatch(
         session,
         gathered,
@@ -237,8 +244,11 @@ def dispatch_manually(
         ),
         settings,
         now,
-        extra_values={"marked_repeat": order.marked_repeat or body.marked_repeat},
+        extra_values=extra,
+        first_event=settled.event if settled is not None else None,
     )
+    if settled is not None:
+        settled.record(session, user, now)
 
 
 def queue(session: Session, settings: Settings, now: datetime) -> list[QueueItemOut]:

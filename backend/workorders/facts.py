@@ -120,6 +120,9 @@ class OrderFacts:
     extensions: tuple[ExtensionFact, ...] = ()
     supervisions: tuple[SupervisionFact, ...] = ()
     coordination_open: bool = False
+    # The order's level may be extended at all (seed 000: a 一般 grid case is not, only a
+    # 疑难 one), by an ordinary or a special extension.
+    extendable: bool = True
     description: str = ""
     address: str | None = None
     category_number: int | None = None

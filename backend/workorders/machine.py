@@ -23,6 +23,7 @@ from enum import StrEnum
 from backend.auth.roles import Role
 from backend.sla.profiles import Rules
 from backend.workorders.facts import OrderFacts
+from backend.workorders.handling.rules import CONTACT_LEVELS
 from backend.workorders.states import OPEN, STATUS_LABELS, WORKING, Status
 from backend.workorders.violations import RuleViolation
 
@@ -76,6 +77,8 @@ BOTH = frozenset({Relation.lead, Relation.assist})
 SAME = "same"
 PRIOR = "prior"
 Needs = Callable[[OrderFacts, Rules, str | None], list[tuple[str, str, str | None]]]
+# When the order's pending request is a leader's to decide: the refusal's message, else None.
+LeaderOnly = Callable[[OrderFacts], str | None]
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Rule:
     relations: frozenset[Relation] = LEAD
     # Preconditions from what the order already has: (code, message, field) for each missing.
     needs: Needs | None = None
+    # Steps that decide a pending request which needs a leader are a leader's alone.
+    leader_only: LeaderOnly | None = None
 
 
 @dataclass(frozen=True)
@@ -118,12 +123,15 @@ def _first_contact_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -
     level = (outcome or "department.reached").split(".", 1)[0]
     levels = rules.first_contact.levels
     missing = []
+    if level not in levels:
+        names = "、".join(CONTACT_LEVELS.get(lv, lv) for lv in levels)
+        return [("invalid_first_contact_level", f"本街道先行联系由{names}进行", "level")]
     remaining = [lv for lv in levels if lv not in facts.contacted_levels]
     if not remaining:
         missing.append(("first_contact_done", "先行联系已完成", "level"))
     elif level in facts.contacted_levels:
         missing.append(("first_contact_done", "本级先行联系已完成", "level"))
-    elif level in levels:
+    else:
         earlier = [lv for lv in levels[: levels.index(level)] if lv not in facts.contacted_levels]
         if earlier:
             missing.append(("first_contact_order", "须先由指挥中心（城运中心）先行联系", "level"))
@@ -152,6 +160,8 @@ def _return_decision_needs(facts: OrderFacts, rules: Rules, outcome: str | None)
 
 
 def _extension_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -> list:
+    if not facts.extendable:
+        return [("extension_not_allowed", "该类工单不可延期", "extension")]
     missing = []
     if facts.clock("resolve") is None:
         missing.append(("no_resolve_clock", "该工单没有办结时限，无需延期", "extension"))
@@ -185,6 +195,16 @@ def _closure_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -> list
     ]
 
 
+def _return_leader(facts: OrderFacts) -> str | None:
+    pending = facts.pending_return
+    return "该退单须由分管领导审批" if pending is not None and pending.needs_leader else None
+
+
+def _extension_leader(facts: OrderFacts) -> str | None:
+    pending = facts.pending_extension
+    return "该延期须由分管领导审批" if pending is not None and pending.needs_leader else None
+
+
 def _reply_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -> list:
     if not facts.unreplied_supervisions:
         return [("no_open_supervision", "没有待回复的督办单", "supervision_id")]
@@ -207,11 +227,29 @@ def _link_stored_needs(facts: OrderFacts, rules: Rules, outcome: str | None) -> 
 
 RULES: dict[Step, Rule] = {
     # The system dispatches clear reports at intake (dispatch_mode auto).
+    # A returned order dispatched, merged or rejected settles its pending return with it: a
+    # return that needs a leader is then the leader's step (as its decision would be).
     Step.dispatch: Rule(
-        "派单", frozenset({S.reported, S.returned}), COMMAND | {"system"}, {None: S.dispatched}
+        "派单",
+        frozenset({S.reported, S.returned}),
+        COMMAND | {"system"},
+        {None: S.dispatched},
+        leader_only=_return_leader,
     ),
-    Step.merge: Rule("合并", frozenset({S.reported, S.returned}), COMMAND, {None: S.merged}),
-    Step.reject: Rule("不予受理", frozenset({S.reported, S.returned}), COMMAND, {None: S.rejected}),
+    Step.merge: Rule(
+        "合并",
+        frozenset({S.reported, S.returned}),
+        COMMAND,
+        {None: S.merged},
+        leader_only=_return_leader,
+    ),
+    Step.reject: Rule(
+        "不予受理",
+        frozenset({S.reported, S.returned}),
+        COMMAND,
+        {None: S.rejected},
+        leader_only=_return_leader,
+    ),
     Step.accept: Rule("接单", frozenset({S.dispatched}), HANDLER, {None: S.accepted}),
     # Zhenru's first contact has two levels: the command center's, then the department's.
     Step.first_contact: Rule(
@@ -249,6 +287,7 @@ RULES: dict[Step, Rule] = {
         COMMAND,
         {"approved": S.dispatched, "refused": PRIOR},
         needs=_return_decision_needs,
+        leader_only=_return_leader,
     ),
     Step.request_extension: Rule(
         "申请延期", WORKING, HANDLER, {None: SAME}, needs=_extension_needs
@@ -259,6 +298,7 @@ RULES: dict[Step, Rule] = {
         COMMAND,
         {"approved": SAME, "refused": SAME},
         needs=_extension_decision_needs,
+        leader_only=_extension_leader,
     ),
     Step.submit_closure: Rule(
         "提交结案", frozenset({S.in_progress}), HANDLER, {None: S.submitted}, needs=_closure_needs
@@ -316,11 +356,19 @@ def _permitted(rule: Rule, facts: OrderFacts, actor: Actor) -> RuleViolation | N
     if actor.role == Role.handler and actor.relation not in rule.relations:
         return RuleViolation("not_your_order", f"只有主办（或协办）部门能执行「{rule.label}」")
     if facts.status not in rule.from_statuses:
-        label = STATUS_LABELS.get(facts.status, facts.status)
-        return RuleViolation(
-            "illegal_transition", f"工单当前为「{label}」，不能执行「{rule.label}」"
-        )
+        return RuleViolation("illegal_transition", _wrong_status(rule, facts.status))
+    if rule.leader_only is not None and actor.role != Role.leader:
+        message = rule.leader_only(facts)
+        if message is not None:
+            return RuleViolation("leader_required", message)
     return None
+
+
+def _wrong_status(rule: Rule, status: Status) -> str:
+    """Names the statuses the step needs, not only the one the order is in."""
+    label = STATUS_LABELS.get(status, status)
+    wanted = "、".join(f"「{STATUS_LABELS[s]}」" for s in Status if s in rule.from_statuses)
+    return f"工单当前为「{label}」，不能执行「{rule.label}」：须在{wanted}时进行"
 
 
 def _target(rule: Rule, step: Step, outcome: str | None, facts: OrderFacts) -> Status:
@@ -392,6 +440,8 @@ _HIDE_WHEN_MISSING = frozenset(
         "store_not_allowed",
         "already_linked_stored",
         "no_resolve_clock",
+        "extension_not_allowed",
+        "invalid_first_contact_level",
     }
 )
 

@@ -41,7 +41,7 @@ from backend.workorders.facts import (
     SupervisionFact,
 )
 from backend.workorders.machine import Actor, Relation, Step, Transition, transition
-from backend.workorders.models import WorkOrderEvent
+from backend.workorders.models import WorkOrder, WorkOrderEvent
 from backend.workorders.notices import settle
 from backend.workorders.repository import OrderBundle
 from backend.workorders.states import Source, Status
@@ -123,7 +123,7 @@ def may_see(user: User, bundle: OrderBundle) -> bool:
     )
 
 
-def facts_of(bundle: OrderBundle) -> OrderFacts:
+def facts_of(bundle: OrderBundle, *, extendable: bool = True) -> OrderFacts:
     order = bundle.order
     last_closure = next((e for e in reversed(bundle.events) if e.kind == "closure_submitted"), None)
     return OrderFacts(
@@ -194,6 +194,7 @@ def facts_of(bundle: OrderBundle) -> OrderFacts:
             for s in bundle.supervisions
         ),
         coordination_open=bundle.coordination is not None,
+        extendable=extendable,
         description=order.description,
         address=order.address,
         category_number=order.category_number,
@@ -205,7 +206,7 @@ def _attempts(bundle: OrderBundle) -> tuple[ContactAttempt, ...]:
         return tuple(
             ContactAttempt(a.level, a.reached, a.method, a.contacted_at) for a in bundle.attempts
         )
-    # Without the attempt rows, the levels reached are on the order itself.
+    # A bundle built without the attempt rows: the levels reached are on the order itself.
     levels = [lv for lv in bundle.order.contacted_levels.split(",") if lv]
     moment = bundle.order.first_contact_at or bundle.order.created_at
     return tuple(ContactAttempt(lv, True, "call", moment) for lv in levels)
@@ -217,7 +218,6 @@ def gather(
     order_id: int,
     settings: Settings,
     *,
-    with_attempts: bool = False,
     with_coordination: bool = False,
 ) -> Gathered:
     """The order as its rules see it, if ``user`` may see it (None: the system acts)."""
@@ -225,15 +225,27 @@ def gather(
         session,
         order_id,
         viewer_id=user.id if user else None,
-        with_attempts=with_attempts,
         with_coordination=with_coordination,
     )
     if bundle is None or (user is not None and not may_see(user, bundle)):
         raise NotFound("找不到该工单", code="work_order_not_found")
-    facts = facts_of(bundle)
+    return gathered_of(bundle, user, sla.profile_for(settings))
+
+
+def gathered_of(bundle: OrderBundle, user: User | None, profile: profile_rules.Profile) -> Gathered:
+    """A loaded order as its rules see it, for ``user`` (also each order of a work list)."""
+    facts = facts_of(bundle, extendable=_extendable(profile, bundle.order))
     actor = Actor(user.role if user else "system", relation_of(user, bundle))
-    rules = profile_rules.rules_for(sla.profile_for(settings), facts.source)
+    rules = profile_rules.rules_for(profile, facts.source)
     return Gathered(bundle, facts, actor, rules, user)
+
+
+def _extendable(profile: profile_rules.Profile, order: WorkOrder) -> bool:
+    try:
+        rule = profile_rules.level_rule(profile, order.source, order.level).extension
+    except ValueError:  # a level the profile no longer has: the extension rules will say
+        return True
+    return rule.allowed or bool(rule.special)
 
 
 # -- 2. decide -----------------------------------------------------------------------------

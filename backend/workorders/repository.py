@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, update
+from sqlalchemy import case, exists, func, literal_column, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
@@ -86,11 +86,11 @@ def load_bundle(
     *,
     viewer_id: int | None,
     with_events: bool = True,
-    with_attempts: bool = False,
     with_coordination: bool = False,
 ) -> OrderBundle | None:
-    """The order with its clocks, departments, reports, evidence, timeline and the rows of
-    its returns, extensions and supervisions: nine statements, or fewer."""
+    """The order with its clocks and first-contact attempts, departments, reports, evidence,
+    timeline and the rows of its returns, extensions and supervisions: nine statements, or
+    fewer (ten with the coordination record)."""
     in_grid = (
         exists()
         .where(
@@ -110,23 +110,42 @@ def load_bundle(
         )
         .correlate(WorkOrder)
     )
+    # The clocks and the contact attempts come with the order in its one statement: each row
+    # carries one of them, chosen by a two-row discriminator, so the two lists do not multiply
+    # (a clock per attempt) and the detail stays within its statement budget.
+    part = (
+        sa_select(literal_column("'clock'").label("part"))
+        .union_all(sa_select(literal_column("'attempt'")))
+        .subquery("part")
+    )
     # sqlmodel's select() types at most four entities; SQLAlchemy's takes any number.
     rows = session.execute(
-        sa_select(WorkOrder, col(Category.name), in_grid, reported_duplicate, Clock)
+        sa_select(WorkOrder, col(Category.name), in_grid, reported_duplicate, Clock, ContactAttempt)
+        .select_from(WorkOrder)
+        .join(part, true())
         .outerjoin(Category, col(Category.number) == WorkOrder.category_number)
-        .outerjoin(Clock, col(Clock.work_order_id) == WorkOrder.id)
+        .outerjoin(
+            Clock,
+            (col(Clock.work_order_id) == WorkOrder.id) & (part.c.part == literal_column("'clock'")),
+        )
+        .outerjoin(
+            ContactAttempt,
+            (col(ContactAttempt.work_order_id) == WorkOrder.id)
+            & (part.c.part == literal_column("'attempt'")),
+        )
         .where(col(WorkOrder.id) == order_id)
-        .order_by(col(Clock.due_at), col(Clock.id))
+        .order_by(col(Clock.due_at), col(Clock.id), col(ContactAttempt.id))
     ).all()
     if not rows:
         return None
-    order, category_name, viewer_grid, viewer_duplicate, _ = rows[0]
+    order, category_name, viewer_grid, viewer_duplicate, _, _ = rows[0]
     bundle = OrderBundle(
         order=order,
         category_name=category_name,
         in_viewer_grid=bool(viewer_grid),
         viewer_reported_duplicate=bool(viewer_duplicate),
-        clocks=[clock for *_, clock in rows if clock is not None],
+        clocks=[clock for *_, clock, _ in rows if clock is not None],
+        attempts=[attempt for *_, attempt in rows if attempt is not None],
     )
     lead = order.lead_department_id
     department_rows = session.exec(
@@ -165,8 +184,6 @@ def load_bundle(
     bundle.returns = _rows(session, ReturnRequest, order_id)
     bundle.extensions = _rows(session, Extension, order_id)
     bundle.supervisions = _rows(session, Supervision, order_id)
-    if with_attempts:
-        bundle.attempts = _rows(session, ContactAttempt, order_id)
     if with_coordination:
         bundle.coordination = coordination_of(session, order_id)
     return bundle

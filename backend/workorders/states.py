@@ -14,8 +14,7 @@ class Status(StrEnum):
     accepted = "accepted"
     in_progress = "in_progress"
     submitted = "submitted"  # closure report submitted
-    verified = "verified"
-    called_back = "called_back"
+    verified = "verified"  # waiting for the callback, which closes or reopens the order
     closed = "closed"
     archived = "archived"
     returned = "returned"  # back at the command center
@@ -51,7 +50,6 @@ STATUS_LABELS: dict[Status, str] = {
     S.in_progress: "处置中",
     S.submitted: "待核查",
     S.verified: "待回访",
-    S.called_back: "已回访",
     S.closed: "已结案",
     S.archived: "已归档",
     S.returned: "退单待审",

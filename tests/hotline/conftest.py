@@ -9,7 +9,11 @@ import pytest
 
 from tests.hotline.rows import platform_row  # noqa: F401  (re-exported for tests)
 from tests.reports.conftest import submit  # noqa: F401  (shared)
-from tests.workorders.conftest import hotline_walker, walker  # noqa: F401  (shared)
+from tests.workorders.conftest import (  # noqa: F401  (shared)
+    hotline_walker,
+    probe_hidden_steps,
+    walker,
+)
 
 
 @pytest.fixture

@@ -23,6 +23,13 @@ def settings(request, database_url, tmp_path) -> Settings:
     )
 
 
+@pytest.fixture
+def probe_hidden_steps() -> bool:
+    """Every state these walks pass through is probed: each step not offered to the user
+    who acts there is sent and must be refused."""
+    return True
+
+
 def _department_id(client, as_user, name: str) -> int:
     items = client.get("/api/v1/departments", headers=as_user("demo-admin")).json()["items"]
     return next(d["id"] for d in items if d["name"] == name)
@@ -174,3 +181,103 @@ def test_order_walks_from_report_to_archive(walker, client, as_user, clock, sett
         f"/api/v1/workorders/{w.id}/chain", headers=as_user("demo-dispatcher")
     ).json()
     assert chain == {"valid": True, "events": len(w.order["events"])}
+
+
+def _contact_the_caller(w, profile: str) -> None:
+    """First contact at every level the profile has (zhenru: the command center's first)."""
+    if profile == "zhenru":
+        w.call_caller("demo-dispatcher", "command_center")
+    w.call_caller("demo-handler", "department")
+
+
+def _return(w, client, as_user) -> None:
+    """The department returns the order with its leader's signed sheet (some streets ask)."""
+    w.upload("demo-handler", "signoff")
+    w.step(
+        "demo-handler",
+        "returns",
+        reason="楼道堆物应由物业和居委处理，建议改派社区自治办",
+        suggested_department_id=_department_id(client, as_user, "社区自治办"),
+        signoff_photo_id=w.last_photo("signoff"),
+    )
+    assert w.order["status"] == "returned" and w.order["returns"][-1]["status"] == "pending"
+
+
+@pytest.mark.parametrize("ending", ["reject", "merge"])
+def test_a_returned_order_rejected_or_merged_settles_its_return(
+    hotline_walker, client, as_user, settings, ending
+) -> None:
+    w = hotline_walker()
+    w.step("demo-handler", "accept")
+    _contact_the_caller(w, settings.policy_profile)
+    _return(w, client, as_user)
+    if ending == "reject":
+        w.step("demo-dispatcher", "reject", reason_code="out_of_jurisdiction")
+        assert w.order["status"] == "rejected"
+    else:
+        other = hotline_walker(address="铜川路9号", caller_phone="13900001111")
+        w.step("demo-dispatcher", "merge", into_work_order_id=other.id)
+        assert w.order["status"] == "merged"
+    # The department is relieved of the order: its return no longer waits for a decision.
+    assert w.order["returns"][-1]["status"] == "approved"
+    assert "return_approved" in w.kinds()
+    w.step("demo-dispatcher", "archive")
+    assert w.order["status"] == "archived"
+
+
+def test_a_returned_order_dispatched_again_settles_its_return(
+    hotline_walker, client, as_user, settings
+) -> None:
+    w = hotline_walker()
+    w.step("demo-handler", "accept")
+    _contact_the_caller(w, settings.policy_profile)
+    _return(w, client, as_user)
+    # Dispatched back to the same department: the department keeps it (a refused return).
+    lead = w.order["lead_department"]["id"]
+    w.step("demo-dispatcher", "dispatch", category_number=66, lead_department_id=lead)
+    assert w.order["status"] == "dispatched"
+    assert w.order["returns"][-1]["status"] == "refused"
+    # The department may return it again: nothing is left pending from the first one.
+    w.step("demo-handler", "accept")
+    w.get("demo-handler")
+    assert "returns" in [s["step"] for s in w.order["next_steps"]]
+
+
+def test_a_caller_reached_by_sms_after_failed_calls_lets_the_closure_through(
+    hotline_walker, clock, settings
+) -> None:
+    # Seed 003 附件6: three calls at different times unanswered, then an SMS with its
+    # screenshot; the closure has no first-contact call to attach (zhenru's 七要素).
+    w = hotline_walker()
+    w.step("demo-handler", "accept")
+    if settings.policy_profile == "zhenru":
+        w.call_caller("demo-dispatcher", "command_center")
+    for _ in range(3):
+        w.step("demo-handler", "first-contact", level="department", outcome="failed")
+        clock.advance(timedelta(minutes=40))
+    w.upload("demo-handler", "sms")
+    w.step(
+        "demo-handler",
+        "first-contact",
+        level="department",
+        outcome="reached",
+        method="sms",
+        sms_photo_id=w.last_photo("sms"),
+    )
+    assert w.order["status"] == "in_progress" and w.order["first_contact_at"] is not None
+    w.upload("demo-handler", "before")
+    w.upload("demo-handler", "after")
+    body = closure_body(photo_ids=[w.last_photo("before"), w.last_photo("after")])
+    if settings.policy_profile == "zhenru":
+        w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3), kind="reply")
+        body |= {
+            "recording_ids": [w.last_recording()],
+            "reply_points": "先行联系以短信告知，11月24日答复：已清理完毕",
+        }
+    if settings.policy_profile == "heyang":
+        w.upload("demo-handler", "signoff")
+        body["leader_signoff_photo_id"] = w.last_photo("signoff")
+    closure = next(s for s in w.get("demo-handler")["next_steps"] if s["step"] == "closure")
+    assert closure["ready"] and closure["needs"] == []
+    w.step("demo-handler", "closure", **body)
+    assert w.order["status"] == "submitted"

@@ -77,8 +77,7 @@ def submit_closure(
     settings: Settings,
     now: datetime,
 ) -> None:
-    # With the contact attempts: an SMS or a visit leaves no call recording to attach.
-    gathered = gather(session, user, order_id, settings, with_attempts=True)
+    gathered = gather(session, user, order_id, settings)
     facts = gathered.facts
     change = decide(gathered, Step.submit_closure, now, version=body.version)
     signoff_ids = [

@@ -19,6 +19,7 @@ from backend.workorders.disposal.schemas import MergeIn, RejectIn, StoredLinkIn,
 from backend.workorders.machine import Step
 from backend.workorders.notices import tell_reporters
 from backend.workorders.pipeline import Apply, decide, enforce, gather
+from backend.workorders.returns.settle import settle
 from backend.workorders.states import MERGEABLE, Status
 from backend.workorders.step_body import Versioned
 
@@ -84,6 +85,7 @@ def reject(
     reason = enforce(closure_rules.check_reject_reason, body.reason_code)
     apply = Apply.begin(session, gathered, body.version, change, now)
     sla.meet(session, order_id, "dispatch", now)
+    settle(session, gathered, apply, user, now, note=f"不予受理：{reason.label}")
     apply.event("rejected", reason_code=body.reason_code, reason=reason.label, note=body.note)
     tell_reporters(
         session,
@@ -100,6 +102,9 @@ def merge(
 ) -> None:
     """A duplicate joins an open order: both reporters stay credited, the target counts a
     repeat (seed 000: 重复举报)."""
+    # Who may merge, and whether this order can be merged now, is answered before the target.
+    gathered = gather(session, user, order_id, settings)
+    change = decide(gathered, Step.merge, now, version=body.version)
     if body.into_work_order_id == order_id:
         raise InvalidInput("不能合并到自身", code="merge_into_self", field="into_work_order_id")
     target = repo.by_id(session, body.into_work_order_id)
@@ -107,10 +112,9 @@ def merge(
         raise InvalidInput(
             "目标工单不存在或已办结", code="invalid_merge_target", field="into_work_order_id"
         )
-    gathered = gather(session, user, order_id, settings)
-    change = decide(gathered, Step.merge, now, version=body.version)
     apply = Apply.begin(session, gathered, body.version, change, now, duplicate_of_id=target.id)
     sla.meet(session, order_id, "dispatch", now)
+    settle(session, gathered, apply, user, now, note=f"已合并至工单 {target.number}")
     if not repo.take_version(
         session, body.into_work_order_id, target.version, repeat_count=target.repeat_count + 1
     ):

@@ -47,7 +47,7 @@ def first_contact(
     settings: Settings,
     now: datetime,
 ) -> None:
-    gathered = gather(session, user, order_id, settings, with_attempts=True)
+    gathered = gather(session, user, order_id, settings)
     facts = gathered.facts
     if (body.level == "command_center") != (user.role == Role.dispatcher):
         raise InvalidInput(

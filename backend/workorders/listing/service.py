@@ -22,7 +22,6 @@ from backend.pagination import (
 )
 from backend.reports.schemas import ReportOut
 from backend.reports.service import report_outs
-from backend.sla import profiles as profile_rules
 from backend.sla import service as sla
 from backend.workorders.listing import repository as repo
 from backend.workorders.listing.rules import (
@@ -35,8 +34,8 @@ from backend.workorders.listing.rules import (
     view_for,
 )
 from backend.workorders.listing.schemas import SummaryClockOut, WorkOrderSummaryOut
-from backend.workorders.machine import Actor, next_steps
-from backend.workorders.pipeline import Gathered, facts_of, relation_of
+from backend.workorders.machine import next_steps
+from backend.workorders.pipeline import Gathered, gathered_of
 from backend.workorders.repository import OrderBundle
 from backend.workorders.schemas import NextStepOut
 from backend.workorders.search_terms import query_terms
@@ -150,10 +149,7 @@ def work_orders(
     profile = sla.profile_for(settings)
     items = []
     for bundle in bundles:
-        facts = facts_of(bundle)
-        actor = Actor(user.role, relation_of(user, bundle))
-        rules = profile_rules.rules_for(profile, facts.source)
-        items.append(summary(Gathered(bundle, facts, actor, rules, user), now))
+        items.append(summary(gathered_of(bundle, user, profile), now))
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1][0]

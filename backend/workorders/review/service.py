@@ -150,6 +150,15 @@ def callback(
 ) -> None:
     gathered = gather(session, user, order_id, settings)
     facts = gathered.facts
+    outcome = enforce(rules.callback_outcome, body.satisfaction, body.resolution)
+    # Who may call back, and when, is answered before what the callback carries.
+    change = decide(
+        gathered,
+        Step.callback,
+        now,
+        "unsatisfied" if outcome.warning_order else "satisfied",
+        version=body.version,
+    )
     if body.recording_id is not None and facts.recording(body.recording_id) is None:
         raise InvalidInput("录音不属于该工单", code="unknown_recording", field="recording_id")
     if body.photo_id is not None and facts.photo(body.photo_id) is None:
@@ -161,14 +170,6 @@ def callback(
             code="callback_record_required",
             field="recording_id",
         )
-    outcome = enforce(rules.callback_outcome, body.satisfaction, body.resolution)
-    change = decide(
-        gathered,
-        Step.callback,
-        now,
-        "unsatisfied" if outcome.warning_order else "satisfied",
-        version=body.version,
-    )
     values: dict[str, object] = {
         "satisfaction": body.satisfaction,
         "resolution": body.resolution,

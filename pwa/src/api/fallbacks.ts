@@ -10,7 +10,7 @@ const list = (pairs: Record<string, string>) => Object.entries(pairs).map(([code
 export const FALLBACK_CODES: CodeLists = {
   statuses: list({
     reported: '待派单', dispatched: '已派单', accepted: '已接单', in_progress: '处置中',
-    submitted: '待核查', verified: '待回访', called_back: '已回访', closed: '已结案',
+    submitted: '待核查', verified: '待回访', closed: '已结案',
     archived: '已归档', returned: '退单待审', rejected: '不予受理', merged: '已合并', stored: '已存电',
   }),
   sources: list({ patrol: '网格巡查', inspector: '专职巡查', hotline: '12345热线', snapshot: '随手拍', leader: '领导交办', media: '媒体曝光', open311: 'Open311' }),
