@@ -1,9 +1,6 @@
-// PLANNED stand-ins, used only while the backend lacks the endpoint or field:
-//   GET /codes            → FALLBACK_CODES
-//   next_steps on orders  → fallbackNextSteps()
-// Delete this file's users when `GET /codes` and `next_steps` land (the code reads the API's
-// answers first and falls back here only when they are absent).
-import type { CodeLists, NextStep } from './types'
+// PLANNED stand-in, used only while the backend lacks GET /codes: the labels the app shows
+// until the server's lists arrive. Delete this file when `GET /codes` lands.
+import type { CodeLists } from './types'
 
 const list = (pairs: Record<string, string>) => Object.entries(pairs).map(([code, label]) => ({ code, label }))
 
@@ -29,6 +26,11 @@ export const FALLBACK_CODES: CodeLists = {
     emergency_channel: '应通过110、120等紧急渠道求助', out_of_jurisdiction: '超出本市、本辖区管辖范围',
     incomplete_order: '工单要素不全', duplicate_in_progress: '相同诉求正在处理中',
   }),
+  flags: list({
+    overdue: '已超时', due_soon: '即将超时', provisional_deadline: '时限按暂定日历计算', supervised: '督办中',
+    warning_order: '警示单', repeat: '重复投诉', merged_reports: '有合并上报', pending_return: '退单待审',
+    pending_extension: '延期待审', platform: '平台工单', out_of_jurisdiction: '非本街道',
+  }),
   evidence_phases: list({ before: '处置前', after: '处置后', scene: '现场', document: '材料', signoff: '签字', sms: '短信截图', comparison: '前后对比', report: '上报照片' }),
   events: list({
     reported: '上报', dispatched: '派单', accepted: '接单', first_contact: '先行联系', checked_in: '到场',
@@ -38,53 +40,4 @@ export const FALLBACK_CODES: CodeLists = {
     warning_order: '预警重办', closed: '结案', archived: '归档', merged: '合并', rejected: '不予受理',
     supervised: '督办', supervision_replied: '督办回复', stored: '存电', assist_reported: '协办反馈',
   }),
-}
-
-interface Rule {
-  label: string
-  from: string[]
-  roles: string[]
-}
-
-const WORKING = ['accepted', 'in_progress']
-// Mirrors the backend's state machine; the server refuses anything this gets wrong.
-const RULES: Record<string, Rule> = {
-  dispatch: { label: '派单', from: ['reported', 'returned'], roles: ['dispatcher', 'leader', 'admin'] },
-  merge: { label: '合并', from: ['reported', 'returned'], roles: ['dispatcher', 'leader', 'admin'] },
-  reject: { label: '不予受理', from: ['reported', 'returned'], roles: ['dispatcher', 'leader', 'admin'] },
-  accept: { label: '接单', from: ['dispatched'], roles: ['handler'] },
-  'first-contact': { label: '先行联系', from: ['dispatched', 'accepted', 'in_progress'], roles: ['handler', 'dispatcher'] },
-  'check-in': { label: '到场', from: WORKING, roles: ['handler'] },
-  evidence: { label: '上传照片', from: [...WORKING], roles: ['handler'] },
-  returns: { label: '退单', from: ['dispatched', 'accepted'], roles: ['handler'] },
-  extensions: { label: '申请延期', from: WORKING, roles: ['handler'] },
-  closure: { label: '提交结案', from: ['in_progress'], roles: ['handler'] },
-  verification: { label: '核查', from: ['submitted'], roles: ['dispatcher', 'inspector'] },
-  callback: { label: '回访', from: ['verified'], roles: ['dispatcher'] },
-  supervisions: { label: '督办', from: ['dispatched', 'accepted', 'in_progress', 'submitted', 'verified', 'returned'], roles: ['dispatcher', 'leader'] },
-  archive: { label: '归档', from: ['closed', 'rejected', 'stored', 'merged'], roles: ['dispatcher', 'admin'] },
-}
-
-interface OrderFacts {
-  status: string
-  events: { kind: string; payload: Record<string, unknown> }[]
-  first_contact_at?: string | null
-}
-
-/** The steps a role may try now, from the status alone (PLANNED: the API's next_steps). */
-export function fallbackNextSteps(order: OrderFacts, role: string): NextStep[] {
-  const contactLevels = order.events.filter((e) => e.kind === 'first_contact').map((e) => String(e.payload.level))
-  return Object.entries(RULES)
-    .filter(([, rule]) => rule.roles.includes(role) && rule.from.includes(order.status))
-    .filter(([step]) => {
-      if (step !== 'first-contact') return true
-      const mine = role === 'dispatcher' ? 'command_center' : 'department'
-      // The department level follows accept; each level is recorded once.
-      if (role === 'handler' && order.status === 'dispatched') return false
-      // The command center's call recording is evidence, which needs an accepted order.
-      if (role === 'dispatcher' && order.status === 'dispatched') return false
-      return !contactLevels.includes(mine) && !(role === 'dispatcher' && order.status === 'in_progress')
-    })
-    .filter(([step]) => !(step === 'accept' && role === 'handler' && order.status !== 'dispatched'))
-    .map(([step, rule]) => ({ step, label: rule.label, ready: true, needs: [] }))
 }

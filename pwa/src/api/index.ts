@@ -14,7 +14,10 @@ import type {
   Page,
   QueueItem,
   ReportOut,
+  ReportQuery,
+  UnreadCount,
   WorkOrder,
+  WorkOrderQuery,
   WorkOrderSummary,
 } from './types'
 
@@ -33,14 +36,17 @@ export const api = {
   classify: (text: string, signal?: AbortSignal) => request<ClassifyOut>('/classify', { json: { text }, signal }),
 
   submitReport: (form: FormData, options?: UploadOptions) => upload<ReportOut>('/reports', form, options),
-  myReports: (cursor?: string | null) => request<Page<ReportOut>>('/reports', { query: { limit: 50, cursor } }),
+  /** My reports (the command center: all), newest first, each with its order's status label. */
+  myReports: (query: ReportQuery = {}) => request<Page<ReportOut>>('/reports', { query: { limit: 20, ...query } }),
   report: (id: number) => request<ReportOut>(`/reports/${id}`),
 
+  /** The role's work list from the server (who sees what, order and countdowns are its call). */
+  workOrders: (query: WorkOrderQuery = {}) => request<Page<WorkOrderSummary>>('/workorders', { query: { limit: 20, ...query } }),
   order: (id: number) => request<WorkOrder>(`/workorders/${id}`),
   step: (id: number, step: string, version: number, body: Record<string, unknown> = {}) =>
     request<WorkOrder>(`/workorders/${id}/${step}`, { json: { ...body, version } }),
   evidence: (id: number, form: FormData, options?: UploadOptions) =>
-    upload<WorkOrder>(`/workorders/${id}/evidence`, form, options),
+    upload<S['EvidenceAddedOut']>(`/workorders/${id}/evidence`, form, options),
 
   queue: () => request<Page<QueueItem>>('/dispatch/queue', { query: { limit: 100 } }),
   dispatch: (id: number, version: number, body: Body<S['DispatchIn']>) =>
@@ -50,8 +56,9 @@ export const api = {
   reject: (id: number, version: number, reason_code: string, note: string) =>
     request<WorkOrder>(`/workorders/${id}/reject`, { json: { version, reason_code, note } }),
 
-  inbox: (unread = false, cursor?: string | null) =>
-    request<Page<Notification>>('/inbox', { query: { unread, limit: 50, cursor } }),
+  inbox: (query: { unread?: boolean; actionable?: boolean; cursor?: string | null } = {}) =>
+    request<Page<Notification>>('/inbox', { query: { limit: 20, ...query } }),
+  unreadCount: () => request<UnreadCount>('/inbox/unread-count'),
   markRead: (id: number) => request<Notification>(`/inbox/${id}/read`, { method: 'POST' }),
 }
 
@@ -78,27 +85,9 @@ async function planned<T>(call: () => Promise<T>, feature?: string): Promise<T |
   }
 }
 
-export interface WorkOrderQuery {
-  status?: string[]
-  q?: string
-  sort?: 'due' | 'created' | 'updated'
-  assigned?: 'me'
-  cursor?: string | null
-}
-
 export const plannedApi = {
-  /** PLANNED GET /workorders (role views on the server). */
-  workOrders: (query: WorkOrderQuery) =>
-    planned(() =>
-      request<Page<WorkOrderSummary>>('/workorders', {
-        query: { ...query, status: query.status, limit: 50 },
-      }),
-      'workorder_list',
-    ),
   /** PLANNED GET /codes. */
   codes: () => planned(() => request<CodeLists>('/codes'), 'codes'),
-  /** PLANNED GET /inbox/unread-count. */
-  unreadCount: () => planned(() => request<{ unread: number }>('/inbox/unread-count'), 'unread_count'),
   /** PLANNED POST /closure/lint. */
   closureLint: (body: { process: string; basis: string; reply?: string }) =>
     planned(() => request<{ problems: LintProblem[] }>('/closure/lint', { json: body }), 'closure_lint'),
