@@ -13,6 +13,7 @@ from backend.notify.router import router as inbox_router
 from backend.org.router import router as org_router
 from backend.reports.router import router as reports_router
 from backend.sla.router import router as calendar_router
+from backend.workorders.codes_router import router as codes_router
 from backend.workorders.router import router as workorders_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -27,5 +28,6 @@ for router in (
     workorders_router,
     inbox_router,
     calendar_router,
+    codes_router,
 ):
     api_router.include_router(router)

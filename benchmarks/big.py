@@ -1,4 +1,5 @@
-"""A million orders: report submit, the dispatcher queue and an order detail, empty vs full.
+"""A million orders: report submit, the dispatcher queue, an order detail and the work lists
+(GET /workorders by role, with search and keyset paging; GET /reports?q), empty vs full.
 
 Measured 2026-12-02 on 2 vCPUs (Intel Xeon) shared with other work (load average ~5),
 PostgreSQL 15 with its default settings (shared_buffers 128 MB), Python 3.11, 100 samples:
@@ -87,6 +88,14 @@ def captured(engine: Any) -> Iterator[dict[str, tuple[str, Any]]]:
             "LEFT OUTER JOIN clock" in s and "ORDER BY work_order.created_at" in s
         ),
         "queue duplicates (open_orders_near_each)": lambda s: "JOIN work_order AS" in s,
+        "work list, search (listing.page)": lambda s: (
+            "work_order_search" in s and "next_due_at" in s and "FROM work_order LEFT" in s
+        ),
+        "work list, department by due (listing.page)": lambda s: (
+            "work_order_assist" in s
+            and "ORDER BY work_order.next_due_at" in s
+            and "work_order_search" not in s
+        ),
     }
     seen: dict[str, tuple[str, Any]] = {}
 
@@ -108,6 +117,8 @@ class Bench:
         self.photo = PHOTO.read_bytes()
         self.member = self.login("demo-member")
         self.dispatcher = self.login("demo-dispatcher")
+        self.handler = self.login("demo-handler")
+        self.inspector = self.login("demo-inspector")
         self.submitted = 0
 
     def login(self, username: str) -> dict[str, str]:
@@ -162,7 +173,35 @@ class Bench:
             self.timed("GET", f"/api/v1/workorders/{i}", headers=self.dispatcher)[0]
             for i in order_ids or new_ids
         ]
-        return {"report submit": submits, "dispatch queue": queue, "order detail": detail}
+        number = self.timed(
+            "GET", f"/api/v1/workorders/{(order_ids or new_ids)[0]}", headers=self.dispatcher
+        )[1]["number"]
+        lists = {
+            "handler: due": ("/api/v1/workorders?limit=50", self.handler),
+            "handler: 垃圾": ("/api/v1/workorders?limit=50&q=垃圾", self.handler),
+            "desk: number": (f"/api/v1/workorders?q={number}", self.dispatcher),
+            "desk: overdue": ("/api/v1/workorders?limit=50&overdue=true&sort=due", self.dispatcher),
+            "inspector": ("/api/v1/workorders?limit=50", self.inspector),
+            "member": ("/api/v1/workorders?limit=50", self.member),
+            "my reports 垃圾": ("/api/v1/reports?limit=50&q=垃圾", self.member),
+        }
+        timings = {
+            name: [self.timed("GET", url, headers=who)[0] for _ in range(self.samples)]
+            for name, (url, who) in lists.items()
+        }
+        # The second page of the handler's list: the keyset, not an offset.
+        first = self.timed("GET", "/api/v1/workorders?limit=50", headers=self.handler)[1]
+        if first["next_cursor"]:
+            second = f"/api/v1/workorders?limit=50&cursor={first['next_cursor']}"
+            timings["handler: page 2"] = [
+                self.timed("GET", second, headers=self.handler)[0] for _ in range(self.samples)
+            ]
+        return {
+            "report submit": submits,
+            "dispatch queue": queue,
+            "order detail": detail,
+            **timings,
+        }
 
 
 # -- the fill ------------------------------------------------------------------------------
@@ -259,7 +298,7 @@ INSERT INTO work_order (
     category_number, grid_id, out_of_jurisdiction, lead_department_id, suggestions, confident,
     routing_reason, dispatch_mode, dispatched_at, dispatched_by, duplicate_of_id,
     repeat_count, created_at, version, marked_repeat, redispatch_count, first_contact_at,
-    contacted_levels, failed_checks, warning_order, closed_at)
+    contacted_levels, failed_checks, warning_order, closed_at, updated_at)
 SELECT f.oid,
        'WG' || to_char(f.day, 'YYYYMMDD') || '-'
            || lpad(f.seq::text, greatest(4, length(f.seq::text)), '0'),
@@ -282,7 +321,8 @@ SELECT f.oid,
        CASE WHEN f.was_contacted THEN 'command_center,department' ELSE '' END,
        0, false,
        CASE WHEN f.status IN ('closed', 'archived', 'called_back', 'rejected', 'merged')
-            THEN f.until END
+            THEN f.until END,
+       f.until
 FROM fill f
 JOIN category c ON c.number = f.category_number
 JOIN fill_text t ON t.category_number = f.category_number
@@ -364,10 +404,37 @@ CROSS JOIN LATERAL (
 """
 
 
+# What backend.workorders.upkeep keeps: the nearest deadline of a clock not yet met.
+NEXT_DUE = """
+UPDATE work_order o SET next_due_at = c.due
+FROM (SELECT work_order_id, min(due_at) AS due FROM clock
+      WHERE met_at IS NULL AND work_order_id > :order_base GROUP BY work_order_id) AS c
+WHERE o.id = c.work_order_id
+  AND o.status NOT IN ('closed', 'archived', 'rejected', 'merged', 'stored')
+"""
+
+# The search terms backend.workorders.search_terms makes: the text's and the address's (both
+# tokenised in Python, once per distinct text) and the order number's, spelled out in SQL.
+SEARCH = """
+INSERT INTO work_order_search (work_order_id, terms)
+SELECT o.id,
+       lower(replace(o.number, '-', '')) || ' ' || lower(split_part(o.number, '-', 1))
+           || ' wg ' || substr(o.number, 3, 8) || ' ' || split_part(o.number, '-', 2) || ' '
+           || t.terms[1 + floor(f.r_text * cardinality(t.texts))::int]
+           || coalesce(' ' || a.terms, '')
+FROM fill f
+JOIN work_order o ON o.id = f.oid
+JOIN fill_text t ON t.category_number = f.category_number
+LEFT JOIN fill_address a ON a.address = f.address
+"""
+
+
 def fill(url: str, count: int, eval_rows: list[dict[str, Any]]) -> range:
     """Adds ``count`` orders with everything around them; returns their ids."""
     from psycopg import ClientCursor
     from sqlalchemy import create_engine, text
+
+    from backend.workorders.search_terms import index_terms
 
     # Client-side binding: the staging CREATE TABLE AS takes no server-side parameters.
     engine = create_engine(url, connect_args={"cursor_factory": ClientCursor})
@@ -414,14 +481,24 @@ def fill(url: str, count: int, eval_rows: list[dict[str, Any]]) -> range:
             # The rows are generated consistent: skip the foreign-key triggers (9M lookups).
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text("SET LOCAL work_mem = '256MB'"))
-        conn.execute(text("CREATE TEMP TABLE fill_text (category_number int, texts text[])"))
+        conn.execute(
+            text("CREATE TEMP TABLE fill_text (category_number int, texts text[], terms text[])")
+        )
+        conn.execute(text("CREATE TEMP TABLE fill_address (address text, terms text)"))
+        conn.execute(
+            text("INSERT INTO fill_address VALUES (:a, :t)"),
+            [
+                {"a": address, "t": index_terms(address)}
+                for address in {f"{road}{n}号" for road in ROADS for n in range(1, 501)}
+            ],
+        )
         texts: dict[int, list[str]] = {}
         for row in eval_rows:
             if int(row["number"]) in top:
                 texts.setdefault(int(row["number"]), []).append(row["text"])
         conn.execute(
-            text("INSERT INTO fill_text VALUES (:c, :t)"),
-            [{"c": c, "t": t} for c, t in texts.items()],
+            text("INSERT INTO fill_text VALUES (:c, :t, :terms)"),
+            [{"c": c, "t": t, "terms": [index_terms(x) for x in t]} for c, t in texts.items()],
         )
         steps = [
             ("staging", STAGE),
@@ -430,6 +507,8 @@ def fill(url: str, count: int, eval_rows: list[dict[str, Any]]) -> range:
             ("report", REPORTS),
             ("work_order_event", EVENTS),
             ("clock", CLOCKS),
+            ("next_due_at", NEXT_DUE),
+            ("work_order_search", SEARCH),
         ]
         for name, sql in steps:
             t0 = time.perf_counter()
@@ -520,8 +599,9 @@ def main() -> None:
 
         print(f"\nPostgreSQL, {args.samples} samples each (ms)")
         print(f"{'':<16}{'empty database':<34}{args.orders:,} orders")
-        for name in empty:
-            print(f"{name:<16}{figures(empty[name]):<34}{figures(full[name])}")
+        for name in full:
+            before = figures(empty[name]) if name in empty else "-"
+            print(f"{name:<16}{before:<34}{figures(full[name])}")
         ratio = statistics.median(full["report submit"]) / statistics.median(empty["report submit"])
         ratio95 = p95(full["report submit"]) / p95(empty["report submit"])
         print(f"report submit, full / empty: p50 {ratio:.2f}x, p95 {ratio95:.2f}x")

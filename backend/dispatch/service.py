@@ -32,6 +32,7 @@ from backend.workorders.machine import Step
 from backend.workorders.models import WorkOrder
 from backend.workorders.pipeline import decide, gather
 from backend.workorders.schemas import CandidateOut
+from backend.workorders.wording import choices_zh
 
 
 def classify(text: str, member_pick: int | None, settings: Settings) -> Classification:
@@ -206,12 +207,9 @@ def dispatch_manually(
     order = gathered.bundle.order
     profile = sla.profile_for(settings)
     level = body.level or order.level
-    if level not in sla.levels(profile, order.source):
-        raise InvalidInput(
-            f"等级无效，可选：{'、'.join(sla.levels(profile, order.source))}",
-            code="invalid_level",
-            field="level",
-        )
+    levels = sla.level_labels(profile, order.source)
+    if level not in levels:
+        raise InvalidInput(f"等级只能是：{choices_zh(levels)}", code="invalid_level", field="level")
     chosen = route_for(session, order, body.category_number, settings, now)
     lead_id = body.lead_department_id or department_id(session, chosen.lead)
     if lead_id is None:

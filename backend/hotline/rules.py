@@ -14,12 +14,20 @@ from typing import Any
 from backend.sla.profiles import EscalationRule
 from backend.workorders.states import Source, Status
 from backend.workorders.violations import RuleViolation
+from backend.workorders.wording import choices_zh
 
 CHANNEL_SOURCES = {
     "hotline": Source.hotline,
     "snapshot": Source.snapshot,
     "leader": Source.leader,
     "media": Source.media,
+}
+# Seed 004: 咨询、建议、求助、投诉.
+APPEAL_TYPES: dict[str, str] = {
+    "consult": "咨询",
+    "suggest": "建议",
+    "request": "求助",
+    "complain": "投诉",
 }
 FINISHED = frozenset({Status.closed, Status.archived, Status.rejected, Status.merged})
 # Columns a resend may change, by the order's column name.
@@ -52,16 +60,14 @@ def check_place(lat: float | None, lng: float | None, address: str | None) -> No
 def level_for(
     requested: str | None,
     appeal_type: str | None,
-    levels: tuple[str, ...],
+    levels: Mapping[str, str],
     default: str,
 ) -> str:
-    """The profile's level for the order: the platform's, else 咨询类 for a consultation
-    where the profile has such a level, else the source's default."""
+    """The profile's level for the order (``levels``: code → label): the platform's, else
+    咨询类 for a consultation where the profile has such a level, else the source's default."""
     if requested:
         if requested not in levels:
-            raise RuleViolation(
-                "unknown_level", f"办理等级须为以下之一：{'、'.join(levels)}", "level"
-            )
+            raise RuleViolation("unknown_level", f"办理等级只能是：{choices_zh(levels)}", "level")
         return requested
     if appeal_type == "consult" and CONSULT_LEVEL in levels:
         return CONSULT_LEVEL

@@ -7,10 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.fields import ApiModel, CategoryNumber, Instant, Text
+from backend.workorders.codes import AppealType
 
 Channel = Literal["hotline", "snapshot", "leader", "media"]
-# Seed 004: 咨询、建议、求助、投诉.
-AppealType = Literal["consult", "suggest", "request", "complain"]
 MAX_ROWS = 500
 
 

@@ -122,7 +122,7 @@ def _prepare(session: Session, raw: Any, settings: Settings) -> Prepared:
     level = rules.level_for(
         row.level,
         row.appeal_type,
-        sla.levels(profile, source.value),
+        sla.level_labels(profile, source.value),
         sla.default_level(profile, source.value),
     )
     lat: float | None = None

@@ -354,6 +354,11 @@ def levels(profile: Profile, source: str) -> tuple[str, ...]:
     return tuple(source_rule(profile, source).levels)
 
 
+def level_labels(profile: Profile, source: str) -> dict[str, str]:
+    """The source's levels (an alias: its target's) with their labels, in the file's order."""
+    return {name: rule.label for name, rule in source_rule(profile, source).levels.items()}
+
+
 def clocks(profile: Profile, source: str, level: str | None) -> dict[str, Duration]:
     return dict(level_rule(profile, source, level).clocks)
 

@@ -40,6 +40,10 @@ def levels(profile: Profile, source: str) -> tuple[str, ...]:
     return profile_rules.levels(profile, source)
 
 
+def level_labels(profile: Profile, source: str) -> dict[str, str]:
+    return profile_rules.level_labels(profile, source)
+
+
 @lru_cache(maxsize=1)
 def _file_calendar() -> tuple[dict[date, bool], frozenset[int]]:
     days, years = load_overrides_file(OVERRIDES_FILE)

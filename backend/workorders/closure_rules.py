@@ -34,6 +34,7 @@ from pydantic_core import PydanticCustomError
 
 from backend.sla.profiles import SnakeName, Text, first_error
 from backend.workorders.violations import RuleViolation
+from backend.workorders.wording import choices_zh
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "closure_rules.yaml"
 
@@ -212,44 +213,84 @@ def _normalise(text: str) -> str:
     )
 
 
-def find_phrase(text: str, phrases: Sequence[Phrase]) -> Phrase | None:
-    """The first listed phrase in ``text`` (earliest position; the longest at a tie, so
-    "正在整改中" is named rather than "正在")."""
+def phrases_in(text: str, phrases: Sequence[Phrase]) -> tuple[Phrase, ...]:
+    """Every listed phrase in ``text``, by position (the longest first at a tie, so
+    "正在整改中" comes before "正在"); a phrase inside a longer one found at the same place is
+    left out, so each offending wording is named once."""
     norm = _normalise(text)
-    best: tuple[int, int, Phrase] | None = None
+    found: list[tuple[int, int, Phrase]] = []  # (start, -length, phrase) of every occurrence
     for phrase in phrases:
         start = 0
         while (i := norm.find(phrase.text, start)) >= 0:
             following = norm[i + len(phrase.text) : i + len(phrase.text) + 1]
             if not (following and following in phrase.unless_followed_by):
-                if best is None or (i, -len(phrase.text)) < best[:2]:
-                    best = (i, -len(phrase.text), phrase)
-                break
+                found.append((i, -len(phrase.text), phrase))
             start = i + 1
-    return best[2] if best else None
+    found.sort(key=lambda hit: hit[:2])
+    spans: list[tuple[int, int]] = []
+    named: dict[str, Phrase] = {}
+    for start, negative_length, phrase in found:
+        end = start - negative_length
+        if any(s <= start and end <= e for s, e in spans):
+            continue  # inside a longer phrase already named
+        spans.append((start, end))
+        named.setdefault(phrase.text, phrase)
+    return tuple(named.values())
+
+
+def find_phrase(text: str, phrases: Sequence[Phrase]) -> Phrase | None:
+    """The first listed phrase in ``text`` (earliest position; the longest at a tie, so
+    "正在整改中" is named rather than "正在")."""
+    hits = phrases_in(text, phrases)
+    return hits[0] if hits else None
+
+
+def _forbidden_message(field: str, phrase: Phrase) -> str:
+    where = FIELD_LABELS.get(field, field)
+    return f"结案报告（{where}）不得出现“{phrase.text}”：{phrase.hint}"
 
 
 def lint_text(text: str, *, rules: ClosureRules, field: str) -> None:
     """Raises ClosureRejected(forbidden_phrase) naming the phrase verbatim and what to do."""
     phrase = find_phrase(text, rules.forbidden)
     if phrase is not None:
-        where = FIELD_LABELS.get(field, field)
-        raise ClosureRejected(
-            "forbidden_phrase",
-            f"结案报告（{where}）不得出现“{phrase.text}”：{phrase.hint}",
-            field,
-        )
+        raise ClosureRejected("forbidden_phrase", _forbidden_message(field, phrase), field)
 
 
 def discouraged_phrases(
     report: ClosureReport, rules: ClosureRules
 ) -> tuple[tuple[str, Phrase], ...]:
     """Wording the seed says to avoid (生硬、教育人的口吻): warnings to show, not refusals."""
-    hits: list[tuple[str, Phrase]] = []
-    for field in LINTED_FIELDS:
-        norm = _normalise(getattr(report, field))
-        hits.extend((field, p) for p in rules.discouraged if p.text in norm)
-    return tuple(hits)
+    return tuple(
+        (field, phrase)
+        for field in LINTED_FIELDS
+        for phrase in phrases_in(getattr(report, field), rules.discouraged)
+    )
+
+
+@dataclass(frozen=True)
+class LintProblem:
+    field: str
+    phrase: str
+    hint: str
+    severity: Literal["forbidden", "discouraged"]
+    message: str
+
+
+def lint_problems(texts: Mapping[str, str], rules: ClosureRules) -> tuple[LintProblem, ...]:
+    """Every forbidden and discouraged wording in the texts of a closure being written (field
+    → text), for the form to show while the department types: the forbidden ones are what
+    ``check_closure`` refuses, the discouraged ones what it records as warnings."""
+    problems: list[LintProblem] = []
+    for field, text in texts.items():
+        for phrase in phrases_in(text, rules.forbidden):
+            message = _forbidden_message(field, phrase)
+            problems.append(LintProblem(field, phrase.text, phrase.hint, "forbidden", message))
+        for phrase in phrases_in(text, rules.discouraged):
+            where = FIELD_LABELS.get(field, field)
+            message = f"结案报告（{where}）不宜使用“{phrase.text}”：{phrase.hint}"
+            problems.append(LintProblem(field, phrase.text, phrase.hint, "discouraged", message))
+    return tuple(problems)
 
 
 # -- the report ----------------------------------------------------------------------------
@@ -266,8 +307,7 @@ def _missing(report: ClosureReport, element: str) -> bool:
 
 def _check_choice(value: str | None, choices: Mapping[str, str], field: str, what: str) -> None:
     if value is not None and value not in choices:
-        allowed = "、".join(f"{label}（{key}）" for key, label in choices.items())
-        raise ClosureRejected("invalid_value", f"{what}只能是：{allowed}", field)
+        raise ClosureRejected("invalid_value", f"{what}只能是：{choices_zh(choices)}", field)
 
 
 def _phone_ok(phone: str) -> bool:
@@ -425,6 +465,6 @@ def check_reject_reason(reason: str, rules: ClosureRules | None = None) -> Descr
     rules = rules or load_closure_rules()
     found = rules.reject_reasons.get(reason)
     if found is None:
-        allowed = "、".join(r.label for r in rules.reject_reasons.values())
-        raise RuleViolation("invalid_reject_reason", f"不予受理的理由须为：{allowed}", "reason")
+        allowed = choices_zh({k: r.label for k, r in rules.reject_reasons.items()})
+        raise RuleViolation("invalid_reject_reason", f"不予受理的理由只能是：{allowed}", "reason")
     return found

@@ -18,19 +18,8 @@ from backend.workorders.models import WorkOrder
 from backend.workorders.pipeline import Apply, gather
 from backend.workorders.review.rules import two_month_period
 from backend.workorders.review.service import issue_supervision
+from backend.workorders.wording import CLOCK_LABELS as CLOCK_LABELS  # re-exported
 
-CLOCK_LABELS = {
-    "dispatch": "派单",
-    "accept": "接单",
-    "check_in": "到场",
-    "first_contact": "先行联系",
-    "first_contact_center": "一级先行联系（城运中心）",
-    "handle": "部门处置",
-    "resolve": "办结",
-    "redo": "整改",
-    "supervision_reply": "督办回复",
-    "work_plan": "确定工作方案",
-}
 # The command center's own clocks: its reminders go to the command center, not a department.
 COMMAND_CENTER_CLOCKS = frozenset({"dispatch", "first_contact_center"})
 # Orders whose breached resolve clock raises an 逾期督办 by itself (seeds 000, 001, 004): those

@@ -60,6 +60,14 @@ class NextStepOut(BaseModel):
     needs: list[str]
 
 
+class WarningOut(BaseModel):
+    """Something a person must see before accepting the work (a photo without EXIF, a
+    check-in far from the site): ``code`` is stable, ``message`` is shown as is."""
+
+    code: str
+    message: str
+
+
 class ClockOut(BaseModel):
     name: str
     due_at: ApiDateTime
@@ -144,6 +152,10 @@ class WorkOrderOut(BaseModel):
     closed_at: ApiDateTime | None
     status_label: str
     next_steps: list[NextStepOut]
+    warnings: list[WarningOut] = Field(
+        default_factory=list,
+        description="to the command center and the handling departments; empty for others",
+    )
     # Platform orders (12345, 随申拍, 领导交办, 媒体曝光).
     external_no: str | None = None
     appeal_type: str | None = None
@@ -175,3 +187,8 @@ class UnrepliedOut(BaseModel):
     total: int
     by_department: list[DepartmentCount]
     items: list[UnrepliedItem]
+
+
+class CodeOut(BaseModel):
+    code: str
+    label: str

@@ -3,7 +3,7 @@ its evidence, and the open supervision notices."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlmodel import Session
 
@@ -19,6 +19,7 @@ from backend.evidence.schemas import PhotoOut, RecordingOut
 from backend.evidence.service import photo_out, recording_out
 from backend.org import repository as org_repo
 from backend.reports import repository as report_repo
+from backend.sla.calendar import SHANGHAI
 from backend.workorders import repository as repo
 from backend.workorders.callers import Caller, CallerView, shown, view_of
 from backend.workorders.machine import Relation, next_steps
@@ -39,10 +40,12 @@ from backend.workorders.schemas import (
     SupervisionOut,
     UnrepliedItem,
     UnrepliedOut,
+    WarningOut,
     WorkOrderOut,
 )
 from backend.workorders.states import STATUS_LABELS, Status
 from backend.workorders.timeline import EventContent, verify
+from backend.workorders.warnings import order_warnings
 
 
 def caller_out(gathered: Gathered, *, in_list: bool) -> CallerOut | None:
@@ -68,7 +71,21 @@ def caller_out(gathered: Gathered, *, in_list: bool) -> CallerOut | None:
     )
 
 
-def order_out(gathered: Gathered, now: datetime) -> WorkOrderOut:
+def sees_warnings(gathered: Gathered) -> bool:
+    """The command center reviews the order, the handling departments did the work."""
+    return gathered.user is not None and (
+        sees_street(gathered.user) or gathered.actor.relation in (Relation.lead, Relation.assist)
+    )
+
+
+def warnings_out(gathered: Gathered, tz: tzinfo) -> list[WarningOut]:
+    if not sees_warnings(gathered):
+        return []
+    found = order_warnings(gathered.facts, gathered.bundle.photos, gathered.bundle.events, tz)
+    return [WarningOut(code=w.code, message=w.message) for w in found]
+
+
+def order_out(gathered: Gathered, now: datetime, tz: tzinfo = SHANGHAI) -> WorkOrderOut:
     bundle, order = gathered.bundle, gathered.bundle.order
 
     def ref(department_id: int | None) -> DepartmentRef | None:
@@ -175,6 +192,7 @@ def order_out(gathered: Gathered, now: datetime) -> WorkOrderOut:
             NextStepOut(step=s.step.value, label=s.label, ready=s.ready, needs=list(s.needs))
             for s in steps
         ],
+        warnings=warnings_out(gathered, tz),
     )
 
 
@@ -195,7 +213,7 @@ def supervision_out(row: Supervision, now: datetime) -> SupervisionOut:
 def get_order(
     session: Session, user: User, order_id: int, settings: Settings, now: datetime
 ) -> WorkOrderOut:
-    return order_out(gather(session, user, order_id, settings), now)
+    return order_out(gather(session, user, order_id, settings), now, settings.tz)
 
 
 def answer(

@@ -163,6 +163,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("PUT", "/api/v1/calendar/years/{year}"): Row(ADMIN_ONLY, lambda w, _: {"days": []}),
     ("GET", "/api/v1/calendar/years/{year}"): Row(ADMIN_ONLY),
     ("GET", "/api/v1/policy/profile"): Row(ADMIN_ONLY),
+    ("GET", "/api/v1/codes"): Row(EVERYONE),
+    ("POST", "/api/v1/closure/lint"): Row(
+        EVERYONE, lambda w, _: {"process": "正在整改中", "basis": "《上海市消防条例》"}
+    ),
 }
 # Open to anyone; the expected answers without a token.
 PUBLIC: dict[tuple[str, str], tuple[set[int], Callable[[], dict[str, Any]] | None]] = {

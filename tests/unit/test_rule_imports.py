@@ -31,6 +31,7 @@ PURE = sorted(
                 "closure_rules",
                 "search_terms",
                 "actions",
+                "warnings",
             )
         ),
         *(str(p.relative_to(ROOT)) for p in BACKEND.glob("workorders/*/rules.py")),

@@ -23,7 +23,8 @@ from backend.workorders.closure_rules import Attachment, AttachmentKind, Closure
 from backend.workorders.facts import OrderFacts
 from backend.workorders.machine import Step
 from backend.workorders.notices import tell_reporters, tell_verifiers
-from backend.workorders.pipeline import Apply, Gathered, decide, enforce, gather
+from backend.workorders.pipeline import Apply, Gathered, api_error, decide, enforce, gather
+from backend.workorders.violations import RuleViolation
 
 
 def _own(facts: OrderFacts, photo_ids: list[int], recording_ids: list[int]) -> None:
@@ -112,6 +113,8 @@ def submit_closure(
         attachments=attachments,
         claim_finding=body.claim_finding,
         result=body.result,
+        # 答复要点 are read back to the caller: linted like the report's own text.
+        reply=body.reply_points or "",
         leader_signoff=body.leader_signoff_photo_id is not None,
         has_scene=body.has_scene,
         before_photo="before" in phases,
@@ -153,13 +156,18 @@ def submit_closure(
             field="reply_points",
         )  # fmt: skip
     exempt = {"first_contact_at"} if not facts.has_caller and first_contact_at is None else set()
-    enforce(
-        closure_rules.check_closure,
-        report,
-        max_attachments=limits.max_attachments,
-        max_attachment_bytes=limits.max_attachment_bytes,
-        exempt=exempt,
-    )
+    try:
+        closure_rules.check_closure(
+            report,
+            max_attachments=limits.max_attachments,
+            max_attachment_bytes=limits.max_attachment_bytes,
+            exempt=exempt,
+        )
+    except RuleViolation as exc:
+        # The report's 答复要点 (``reply``) is the body's reply_points.
+        if exc.field == "reply":
+            exc.field = "reply_points"
+        raise api_error(exc) from exc
     comparison = _comparison_jpeg(gathered, storage, settings) if body.has_scene else None
     apply = Apply.begin(session, gathered, body.version, change, now)
     stored = (

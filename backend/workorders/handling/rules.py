@@ -11,6 +11,7 @@ from enum import StrEnum
 from backend.geo import haversine_m
 from backend.sla.profiles import FirstContactRule
 from backend.workorders.violations import RuleViolation
+from backend.workorders.wording import choices_zh
 
 
 class ContactMethod(StrEnum):
@@ -28,7 +29,15 @@ class FirstContactOutcome:
     next_level: str | None
 
 
-_LEVEL_ZH = {"command_center": "指挥中心（城运中心）", "department": "处置部门"}
+# Who contacts the caller (the profile says which levels, in what order), how, and whether
+# the caller was reached: the code lists of the first-contact step.
+CONTACT_LEVELS: dict[str, str] = {"command_center": "城运中心", "department": "处置部门"}
+CONTACT_METHODS: dict[str, str] = {
+    ContactMethod.call: "电话",
+    ContactMethod.sms: "短信",
+    ContactMethod.visit: "上门面访",
+}
+CONTACT_OUTCOMES: dict[str, str] = {"reached": "已联系上", "failed": "未联系上"}
 
 
 def check_first_contact(
@@ -48,7 +57,7 @@ def check_first_contact(
     levels); a call with its recording, or — after ``failed_attempts_before_sms`` calls "at
     different times" (here: at least ``min_gap`` apart) — an SMS with a screenshot."""
     if level not in rule.levels:
-        levels = "、".join(_LEVEL_ZH.get(lv, lv) for lv in rule.levels)
+        levels = choices_zh({lv: CONTACT_LEVELS.get(lv, lv) for lv in rule.levels})
         raise RuleViolation("invalid_first_contact_level", f"先行联系由{levels}进行", "level")
     if level in done_levels:
         raise RuleViolation("first_contact_done", "本级先行联系已完成", "level")
@@ -56,11 +65,15 @@ def check_first_contact(
     pending = [lv for lv in earlier if lv not in done_levels]
     if pending:
         raise RuleViolation(
-            "first_contact_order", f"须先由{_LEVEL_ZH.get(pending[0], pending[0])}先行联系", "level"
+            "first_contact_order",
+            f"须先由{CONTACT_LEVELS.get(pending[0], pending[0])}先行联系",
+            "level",
         )
     if method not in tuple(ContactMethod):
         raise RuleViolation(
-            "invalid_contact_method", "先行联系方式只能是电话、短信或上门面访", "method"
+            "invalid_contact_method",
+            f"先行联系方式只能是：{choices_zh(CONTACT_METHODS)}",
+            "method",
         )
     if ContactMethod(method) is ContactMethod.call:
         if not has_recording:

@@ -7,13 +7,14 @@ from typing import Literal
 from pydantic import Field
 
 from backend.fields import Id, Instant
+from backend.workorders.codes import ContactLevel, ContactMethodCode, ContactOutcome
 from backend.workorders.step_body import Versioned
 
 
 class FirstContactIn(Versioned):
-    level: Literal["command_center", "department"] = "department"
-    outcome: Literal["reached", "failed"]
-    method: Literal["call", "sms", "visit"] = "call"
+    level: ContactLevel = "department"
+    outcome: ContactOutcome
+    method: ContactMethodCode = "call"
     contacted_at: Instant | None = None  # default: now
     recording_id: Id | None = None  # the call recording (evidence, kind first_contact)
     sms_photo_id: Id | None = None  # the SMS screenshot after three failed calls

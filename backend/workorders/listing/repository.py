@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, text
+from sqlalchemy import ColumnElement, and_, false, or_, text
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from backend.catalog.models import Category
@@ -73,16 +72,10 @@ def _reach(reach: Reach, viewer_id: int, department_id: int | None) -> ColumnEle
         patrolled = select(GridMember.grid_id).where(GridMember.user_id == viewer_id)
         return col(WorkOrder.grid_id).in_(patrolled)
     if reach is Reach.reporter:
-        own = exists().where(
-            col(Report.work_order_id) == WorkOrder.id, col(Report.reporter_id) == viewer_id
-        )
-        merged = aliased(WorkOrder)
-        merged_into = exists().where(
-            col(merged.duplicate_of_id) == WorkOrder.id,
-            col(Report.work_order_id) == merged.id,
-            col(Report.reporter_id) == viewer_id,
-        )
-        return or_(own, merged_into)
+        # The orders the reports became (a report merged into another order shows its own,
+        # merged one, which leads to the other).
+        reported = select(Report.work_order_id).where(Report.reporter_id == viewer_id)
+        return col(WorkOrder.id).in_(reported)
     return false()
 
 
@@ -158,24 +151,9 @@ def page(
     terms: Sequence[QueryTerm],
     limit: int,
     now: datetime,
-) -> list[tuple[WorkOrder, str | None, bool, bool]]:
-    """Up to ``limit`` orders with their category name and whether the viewer patrols the
-    order's grid / reported a duplicate merged into it (one statement)."""
-    in_grid = (
-        exists()
-        .where(col(GridMember.grid_id) == WorkOrder.grid_id, col(GridMember.user_id) == viewer_id)
-        .correlate(WorkOrder)
-    )
-    merged = aliased(WorkOrder)
-    reported_duplicate = (
-        exists()
-        .where(
-            col(merged.duplicate_of_id) == WorkOrder.id,
-            col(Report.work_order_id) == merged.id,
-            col(Report.reporter_id) == viewer_id,
-        )
-        .correlate(WorkOrder)
-    )
+) -> list[tuple[WorkOrder, str | None]]:
+    """Up to ``limit`` orders with their category name (one statement). What the viewer may
+    see is the reach itself, so no per-row visibility subqueries are needed."""
     where = _filters(session, f, terms, now)
     scope = _reach(reach, viewer_id, department_id)
     if scope is not None:
@@ -184,25 +162,23 @@ def page(
     if keyset is not None:
         where.append(keyset)
     query = (
-        sa_select(WorkOrder, col(Category.name), in_grid, reported_duplicate)
+        sa_select(WorkOrder, col(Category.name))
         .outerjoin(Category, col(Category.number) == WorkOrder.category_number)
         .where(*where)
         .order_by(*order)
         .limit(limit)
     )
-    return [(o, name, bool(g), bool(d)) for o, name, g, d in session.execute(query).all()]
+    return [(o, name) for o, name in session.execute(query).all()]
 
 
 def bundles(
-    session: Session, rows: Sequence[tuple[WorkOrder, str | None, bool, bool]]
+    session: Session, rows: Sequence[tuple[WorkOrder, str | None]], *, in_viewer_grids: bool
 ) -> list[OrderBundle]:
     """What each order's rules need, for a whole page: eleven statements at most, whatever
     the page size (no timeline: a list does not show it)."""
     out = {
-        o.id: OrderBundle(
-            order=o, category_name=name, in_viewer_grid=g, viewer_reported_duplicate=d
-        )
-        for o, name, g, d in rows
+        o.id: OrderBundle(order=o, category_name=name, in_viewer_grid=in_viewer_grids)
+        for o, name in rows
         if o.id is not None
     }
     ids = sorted(out)

@@ -24,7 +24,6 @@ from backend.reports.schemas import ReportOut
 from backend.reports.service import report_outs
 from backend.sla import profiles as profile_rules
 from backend.sla import service as sla
-from backend.workorders.deadlines import CLOCK_LABELS
 from backend.workorders.listing import repository as repo
 from backend.workorders.listing.rules import (
     OrderFilter,
@@ -43,6 +42,7 @@ from backend.workorders.schemas import NextStepOut
 from backend.workorders.search_terms import query_terms
 from backend.workorders.service import caller_out
 from backend.workorders.states import STATUS_LABELS, Status
+from backend.workorders.wording import CLOCK_LABELS
 
 # (the sort's name, its key, the id): a cursor of one sort is refused by another.
 _CURSOR_KINDS = (str, datetime, int)
@@ -146,7 +146,7 @@ def work_orders(
         limit=limit + 1,
         now=now,
     )
-    bundles = repo.bundles(session, rows[:limit])
+    bundles = repo.bundles(session, rows[:limit], in_viewer_grids=view.reach is Reach.grids)
     profile = sla.profile_for(settings)
     items = []
     for bundle in bundles:

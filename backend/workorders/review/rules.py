@@ -10,6 +10,7 @@ from backend.sla.calendar import SHANGHAI, Deadline, WorkCalendar
 from backend.sla.deadlines import add_duration
 from backend.sla.profiles import Duration, Unit
 from backend.workorders.violations import RuleViolation
+from backend.workorders.wording import choices_zh
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,13 @@ def callback_outcome(satisfaction: str, resolution: str) -> CallbackOutcome:
       (seed 003 "征得市民的理解和认可").
     """
     if satisfaction not in SATISFACTIONS:
-        allowed = "、".join(SATISFACTIONS.values())
-        raise RuleViolation("invalid_satisfaction", f"满意度只能是：{allowed}", "satisfaction")
+        raise RuleViolation(
+            "invalid_satisfaction", f"满意度只能是：{choices_zh(SATISFACTIONS)}", "satisfaction"
+        )
     if resolution not in RESOLUTIONS:
-        allowed = "、".join(RESOLUTIONS.values())
-        raise RuleViolation("invalid_resolution", f"解决情况只能是：{allowed}", "resolution")
+        raise RuleViolation(
+            "invalid_resolution", f"解决情况只能是：{choices_zh(RESOLUTIONS)}", "resolution"
+        )
     unsatisfied = satisfaction == "unsatisfied"
     lukewarm = satisfaction == "neutral" and resolution == "unresolved"
     reason = None
@@ -102,11 +105,15 @@ SUPERVISION_LEVELS: dict[str, str] = {"street": "街道", "district": "区", "ci
 
 def check_supervision(kind: str, level: str) -> None:
     if kind not in SUPERVISION_KINDS:
-        allowed = "、".join(SUPERVISION_KINDS.values())
-        raise RuleViolation("invalid_supervision_kind", f"督办类型只能是：{allowed}", "kind")
+        raise RuleViolation(
+            "invalid_supervision_kind", f"督办类型只能是：{choices_zh(SUPERVISION_KINDS)}", "kind"
+        )
     if level not in SUPERVISION_LEVELS:
-        allowed = "、".join(SUPERVISION_LEVELS.values())
-        raise RuleViolation("invalid_supervision_level", f"督办级别只能是：{allowed}", "level")
+        raise RuleViolation(
+            "invalid_supervision_level",
+            f"督办级别只能是：{choices_zh(SUPERVISION_LEVELS)}",
+            "level",
+        )
 
 
 def supervision_reply_due(
