@@ -1,6 +1,6 @@
 // Every endpoint the app uses, typed from the generated OpenAPI schema (./schema.d.ts).
 import type { components } from './schema'
-import { ApiError, request, upload, type Tokens, type UploadOptions } from './http'
+import { request, upload, type Tokens, type UploadOptions } from './http'
 import type {
   Category,
   ClassifyOut,
@@ -8,7 +8,6 @@ import type {
   CodeLists,
   Department,
   Grid,
-  LintProblem,
   Me,
   Notification,
   Page,
@@ -60,35 +59,9 @@ export const api = {
     request<Page<Notification>>('/inbox', { query: { limit: 20, ...query } }),
   unreadCount: () => request<UnreadCount>('/inbox/unread-count'),
   markRead: (id: number) => request<Notification>(`/inbox/${id}/read`, { method: 'POST' }),
-}
 
-// ---- PLANNED endpoints: feature-detected; each answers null while the backend lacks it. ----
-
-function missing(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 404 || error.status === 405) && error.code !== 'work_order_not_found'
-}
-
-// The server lists the optional APIs it has in GET /client-config; until that answer is in
-// (offline start), a missing endpoint's 404 counts as "not there yet".
-let features: Set<string> | null = null
-export function setFeatures(names: string[] | null | undefined): void {
-  features = names ? new Set(names) : null
-}
-
-async function planned<T>(call: () => Promise<T>, feature?: string): Promise<T | null> {
-  if (feature && features && !features.has(feature)) return null
-  try {
-    return await call()
-  } catch (error) {
-    if (missing(error)) return null
-    throw error
-  }
-}
-
-export const plannedApi = {
-  /** PLANNED GET /codes. */
-  codes: () => planned(() => request<CodeLists>('/codes'), 'codes'),
-  /** PLANNED POST /closure/lint. */
-  closureLint: (body: { process: string; basis: string; reply?: string }) =>
-    planned(() => request<{ problems: LintProblem[] }>('/closure/lint', { json: body }), 'closure_lint'),
+  /** Every code list with its Chinese labels (statuses, sources, clocks, flags, …). */
+  codes: () => request<CodeLists>('/codes'),
+  /** The forbidden and discouraged wording in a closure report being written. */
+  closureLint: (body: S['ClosureLintIn']) => request<S['ClosureLintOut']>('/closure/lint', { json: body }),
 }

@@ -830,6 +830,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Codes
+         * @description Every code list with its Chinese labels, e.g. ``{"reject_reasons": [{"code":
+         *     "legal_procedure", "label": "已通过法定程序处理"}, …], …}``. Steps take the ``code``.
+         *     The levels are the street's policy profile's and differ per source: ``levels.<source>``
+         *     lists a source's (what dispatch offers), ``levels`` every level (to label an order's).
+         */
+        get: operations["codes_api_v1_codes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/closure/lint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Closure Lint
+         * @description The forbidden and discouraged wording in a closure report being written, by the rules
+         *     the closure step applies: a ``forbidden`` phrase makes the step refuse the report, a
+         *     ``discouraged`` one is recorded as a warning the command center sees.
+         */
+        post: operations["closure_lint_api_v1_closure_lint_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/client-config": {
         parameters: {
             query?: never;
@@ -1206,6 +1251,39 @@ export interface components {
             /** Reply Points */
             reply_points?: string | null;
         };
+        /**
+         * ClosureLintIn
+         * @description The texts of a closure report being written (empty while the field is still blank).
+         */
+        ClosureLintIn: {
+            /**
+             * Process
+             * @description 办理过程
+             */
+            process: string;
+            /**
+             * Basis
+             * @description 处置依据
+             */
+            basis: string;
+            /**
+             * Reply
+             * @description 答复要点
+             */
+            reply?: string | null;
+        };
+        /** ClosureLintOut */
+        ClosureLintOut: {
+            /** Problems */
+            problems: components["schemas"]["LintProblemOut"][];
+        };
+        /** CodeOut */
+        CodeOut: {
+            /** Code */
+            code: string;
+            /** Label */
+            label: string;
+        };
         /** DepartmentCount */
         DepartmentCount: {
             /** Department Id */
@@ -1380,6 +1458,11 @@ export interface components {
             status_label: string;
             /** Next Steps */
             next_steps: components["schemas"]["NextStepOut"][];
+            /**
+             * Warnings
+             * @description to the command center and the handling departments; empty for others
+             */
+            warnings?: components["schemas"]["WarningOut"][];
             /** External No */
             external_no?: string | null;
             /** Appeal Type */
@@ -1460,17 +1543,20 @@ export interface components {
             version: number;
             /**
              * Level
+             * @description 城运中心（command_center）、处置部门（department）
              * @default department
              * @enum {string}
              */
             level: "command_center" | "department";
             /**
              * Outcome
+             * @description 已联系上（reached）、未联系上（failed）
              * @enum {string}
              */
             outcome: "reached" | "failed";
             /**
              * Method
+             * @description 电话（call）、短信（sms）、上门面访（visit）
              * @default call
              * @enum {string}
              */
@@ -1534,6 +1620,35 @@ export interface components {
             aspect?: string | null;
             /** Aspect Lead */
             aspect_lead?: string | null;
+        };
+        /** LintProblemOut */
+        LintProblemOut: {
+            /**
+             * Field
+             * @description process, basis or reply
+             */
+            field: string;
+            /**
+             * Phrase
+             * @description the wording found, as the rules spell it
+             */
+            phrase: string;
+            /**
+             * Hint
+             * @description what to write instead
+             */
+            hint: string;
+            /**
+             * Severity
+             * @description forbidden: the closure is refused with it; discouraged: recorded as a warning
+             * @enum {string}
+             */
+            severity: "forbidden" | "discouraged";
+            /**
+             * Message
+             * @description the refusal or warning as the closure step words it
+             */
+            message: string;
         };
         /** MergeIn */
         MergeIn: {
@@ -2166,6 +2281,17 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * WarningOut
+         * @description Something a person must see before accepting the work (a photo without EXIF, a
+         *     check-in far from the site): ``code`` is stable, ``message`` is shown as is.
+         */
+        WarningOut: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+        };
         /** WorkOrderOut */
         WorkOrderOut: {
             /** Id */
@@ -2251,6 +2377,11 @@ export interface components {
             status_label: string;
             /** Next Steps */
             next_steps: components["schemas"]["NextStepOut"][];
+            /**
+             * Warnings
+             * @description to the command center and the handling departments; empty for others
+             */
+            warnings?: components["schemas"]["WarningOut"][];
             /** External No */
             external_no?: string | null;
             /** Appeal Type */
@@ -6043,6 +6174,115 @@ export interface operations {
             };
             /** @description 没有权限 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    codes_api_v1_codes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["CodeOut"][];
+                    };
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    closure_lint_api_v1_closure_lint_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClosureLintIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosureLintOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求或文件过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

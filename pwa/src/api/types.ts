@@ -1,5 +1,5 @@
-// Names for the generated OpenAPI types (./schema.d.ts, `npm run gen:api`), and the shapes of
-// PLANNED answers (marked) that the backend is adding.
+// Names for the generated OpenAPI types (./schema.d.ts, `npm run gen:api`): no hand-written
+// shapes of API answers here.
 import type { components, operations } from './schema'
 
 type S = components['schemas']
@@ -33,17 +33,8 @@ export interface Page<T> {
   next_cursor?: string | null
 }
 
-// PLANNED: `warnings` on every order answer; optional until the backend sends them.
-export type WorkOrder = S['WorkOrderOut'] & {
-  warnings?: { code: string; message: string }[]
-}
-
-// PLANNED: POST /closure/lint.
-export interface LintProblem {
-  field: string
-  phrase: string
-  hint: string
-  severity: 'forbidden' | 'discouraged'
-}
-
-export type CodeLists = Record<string, { code: string; label: string }[]>
+export type WorkOrder = S['WorkOrderOut']
+export type OrderWarning = S['WarningOut']
+export type LintProblem = S['LintProblemOut']
+/** GET /codes: list name → its codes with their labels. */
+export type CodeLists = Record<string, S['CodeOut'][]>

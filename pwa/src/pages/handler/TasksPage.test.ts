@@ -45,6 +45,8 @@ describe('任务: the handler list from GET /workorders', () => {
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] })
     vi.setSystemTime(NOW)
     setActivePinia(createPinia())
+    // The code lists as GET /codes gave them last time (the flags' labels).
+    localStorage.setItem('gridline.codes', JSON.stringify({ flags: [{ code: 'overdue', label: '已超时' }, { code: 'supervised', label: '督办中' }] }))
     setTokens({ access_token: 'a', refresh_token: 'r' })
     fetchMock = vi.fn(async (url: string) => {
       const q = new URL(url, 'http://x').searchParams
