@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { effectScope } from 'vue'
 import { ApiError } from '@/api/http'
 import type { Page } from '@/api/types'
 import { usePagedList } from './paged'
@@ -52,11 +53,24 @@ describe('a server list read with its cursor', () => {
     await list.refresh()
     expect(list.failed).toBe(true)
     expect(list.loaded).toBe(false)
-    expect(list.error).toBe('当前离线，联网后下拉刷新')
+    expect(list.error).toBe('当前离线，联网后自动刷新')
+    expect(list.offline).toBe(true)
     await list.refresh()
     expect(list.error).toBe('游标无效')
+    expect(list.offline).toBe(false)
     await list.loadMore()
     expect(list.failed).toBe(false)
     expect(list.items).toEqual(rows(1))
+  })
+
+  it('fetches again by itself when the network returns', async () => {
+    const fetchPage = vi.fn().mockRejectedValueOnce(new ApiError(0, 'network', '网络不可用')).mockResolvedValueOnce({ items: rows(5), next_cursor: null })
+    const scope = effectScope()
+    const list = scope.run(() => usePagedList<Row>(fetchPage))!
+    await list.refresh()
+    expect(list.offline).toBe(true)
+    window.dispatchEvent(new Event('online'))
+    await vi.waitFor(() => expect(list.items).toEqual(rows(5)))
+    scope.stop()
   })
 })

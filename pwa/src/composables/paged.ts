@@ -1,7 +1,7 @@
 // A server list read page by page with its cursor: the first page on refresh (pull to refresh,
 // a filter or search changed), the next ones as the user scrolls to the bottom (van-list).
 // An answer to an older query is dropped, so a slow page never overwrites a newer filter.
-import { reactive, ref, shallowRef } from 'vue'
+import { getCurrentScope, onScopeDispose, reactive, ref, shallowRef } from 'vue'
 import { ApiError } from '@/api/http'
 import type { Page } from '@/api/types'
 
@@ -14,6 +14,8 @@ export interface PagedList<T> {
   /** A page failed (van-list's v-model:error: tapping its text retries). */
   failed: boolean
   error: string
+  /** The last page failed for want of a network (it is fetched again when the network returns). */
+  offline: boolean
   /** The first page has arrived at least once. */
   loaded: boolean
   /** The first page again; `clear` first (a new filter: skeletons, not the old rows). */
@@ -23,9 +25,10 @@ export interface PagedList<T> {
   replace: (item: T) => void
 }
 
+const isOffline = (error: unknown) => error instanceof ApiError && error.status === 0
+
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError && error.status === 0) return '当前离线，联网后下拉刷新'
-  return (error as Error).message
+  return isOffline(error) ? '当前离线，联网后自动刷新' : (error as Error).message
 }
 
 export function usePagedList<T extends { id: number | string }>(fetchPage: (cursor: string | null) => Promise<Page<T>>): PagedList<T> {
@@ -34,6 +37,7 @@ export function usePagedList<T extends { id: number | string }>(fetchPage: (curs
   const finished = ref(false)
   const failed = ref(false)
   const error = ref('')
+  const offline = ref(false)
   const loaded = ref(false)
   let cursor: string | null = null
   let generation = 0
@@ -44,6 +48,7 @@ export function usePagedList<T extends { id: number | string }>(fetchPage: (curs
     loading.value = true
     failed.value = false
     error.value = ''
+    offline.value = false
     try {
       const page = await fetchPage(reset ? null : cursor)
       if (mine !== generation) return
@@ -59,6 +64,7 @@ export function usePagedList<T extends { id: number | string }>(fetchPage: (curs
     } catch (e) {
       if (mine !== generation) return
       failed.value = true
+      offline.value = isOffline(e)
       error.value = errorText(e)
     } finally {
       if (mine === generation) loading.value = false
@@ -100,5 +106,14 @@ export function usePagedList<T extends { id: number | string }>(fetchPage: (curs
     items.value = items.value.map((i) => (i.id === item.id ? item : i))
   }
 
-  return reactive({ items, loading, finished, failed, error, loaded, refresh, loadMore, replace }) as PagedList<T>
+  // Back online: what failed for want of a network comes by itself.
+  const onOnline = () => {
+    if (offline.value) void (loaded.value ? loadMore() : refresh())
+  }
+  if (typeof window !== 'undefined' && getCurrentScope()) {
+    window.addEventListener('online', onOnline)
+    onScopeDispose(() => window.removeEventListener('online', onOnline))
+  }
+
+  return reactive({ items, loading, finished, failed, error, offline, loaded, refresh, loadMore, replace }) as PagedList<T>
 }
