@@ -52,6 +52,9 @@ export async function startBackend() {
     GRID_MEDIA_ROOT: join(dir, 'media'),
     GRID_INPROCESS_WORKER: 'false',
     GRID_DEV_MODE: 'true',
+    // This checkout's backend, also where .venv is shared with another work tree whose
+    // editable install points elsewhere.
+    PYTHONPATH: [ROOT, process.env.PYTHONPATH].filter(Boolean).join(':'),
   }
   for (const command of ['migrate', 'load-catalog', 'demo']) {
     const run = spawnSync(gridline, [command], { cwd: ROOT, env, encoding: 'utf8' })

@@ -191,6 +191,9 @@ test('without a service worker (WeChat) an offline report is sent when the netwo
   const photo = await makeJpeg(page, 'manhole', 30)
   await page.goto('/my-reports')
   await page.goto('/report')
+  // Without a service worker the screens open offline only once the app, idle, has loaded
+  // their code (prefetchScreens): let it, as a phone left on the report screen would.
+  await page.waitForLoadState('networkidle')
   watch.state.offline = true
   await context.setOffline(true)
   await fileReport(page, text, photo)
@@ -239,7 +242,20 @@ test('the handler accepts; the command center and the handler record their first
   assert.match(page.url(), /\/tasks$/)
   const row = page.getByTestId('order-row').filter({ hasText: ONLINE_TEXT })
   await row.waitFor()
+  // The dispatched order with its live countdown (the respond clock, nearest deadline first).
+  const countdown = row.locator('.countdown')
+  await countdown.waitFor()
+  assert.match(await countdown.textContent(), /剩余|已超时/)
   await check(page, '08-handler-tasks')
+  // Searching its number (full text on the server) finds it, and only it.
+  const { number } = await (await apiAs(backend.base, 'demo-handler'))(`/workorders/${orderId}`)
+  await page.getByTestId('order-search').locator('input').fill(number)
+  await page.waitForURL((url) => url.searchParams.get('q') === number)
+  await page.waitForFunction((n) => {
+    const rows = [...document.querySelectorAll('[data-testid=order-row]')]
+    return rows.length === 1 && rows[0].textContent.includes(n)
+  }, number)
+  await shoot(page, '08b-handler-search')
   await row.click()
   await page.waitForURL(`**/orders/${orderId}`)
   await page.locator('.countdown').first().waitFor()
@@ -297,10 +313,15 @@ test('the handler checks in, uploads before and after photos and closes', { time
   await check(page, '10b-extension-form')
   await page.goto(`/orders/${orderId}`)
   await page.locator('[data-step="closure"]').click()
+  // Live hints from the server's lint: a forbidden phrasing blocks the submit until rewritten.
+  await page.locator('[data-testid=closure-process] textarea').fill('正在协调物业清运杂物')
+  await page.getByTestId('closure-lint').getByText('正在').waitFor()
+  assert.ok(await page.getByTestId('step-submit').isDisabled())
   await page.locator('[data-testid=closure-process] textarea').fill('接单后当日到现场核实，楼道内杂物已由物业清运完毕，消防通道恢复畅通。')
   await page.locator('[data-testid=closure-basis] input').fill('《上海市消防条例》第二十五条')
   await page.locator('[data-testid=closure-person] input').fill('王承办')
   await page.locator('[data-testid=closure-phone] input').fill('021-52850000')
+  await page.getByTestId('closure-lint').waitFor({ state: 'detached' })
   await check(page, '11-closure')
   await page.getByTestId('step-submit').click()
   await page.waitForURL(`**/orders/${orderId}`)
@@ -317,6 +338,8 @@ test('the dispatcher verifies and calls back; the member sees the order closed',
   const { page, context } = await open('demo-dispatcher', DESKTOP)
   await page.goto(`/orders/${orderId}`)
   await page.locator('.gallery').last().waitFor()
+  // The server's warnings for the command center: the test photos carry no EXIF.
+  await page.getByTestId('order-warnings').getByText('需要注意').waitFor()
   await check(page, '14-dispatcher-order-detail')
   await page.goto(`/orders/${orderId}/step/supervisions`)
   await page.getByRole('button', { name: '发出督办' }).waitFor()

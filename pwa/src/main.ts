@@ -19,7 +19,7 @@ app.use(router)
 
 const session = useSessionStore()
 void session.restore()
-void useReferenceStore().ensureConfig().then(() => useReferenceStore().loadCodes())
+void useReferenceStore().ensureConfig()
 // The outbox starts at once: reports left from a closed app are sent at start.
 void useOutboxStore().start()
 

@@ -1,6 +1,6 @@
 // Every endpoint the app uses, typed from the generated OpenAPI schema (./schema.d.ts).
 import type { components } from './schema'
-import { ApiError, request, upload, type Tokens, type UploadOptions } from './http'
+import { request, upload, type Tokens, type UploadOptions } from './http'
 import type {
   Category,
   ClassifyOut,
@@ -8,13 +8,15 @@ import type {
   CodeLists,
   Department,
   Grid,
-  LintProblem,
   Me,
   Notification,
   Page,
   QueueItem,
   ReportOut,
+  ReportQuery,
+  UnreadCount,
   WorkOrder,
+  WorkOrderQuery,
   WorkOrderSummary,
 } from './types'
 
@@ -33,14 +35,17 @@ export const api = {
   classify: (text: string, signal?: AbortSignal) => request<ClassifyOut>('/classify', { json: { text }, signal }),
 
   submitReport: (form: FormData, options?: UploadOptions) => upload<ReportOut>('/reports', form, options),
-  myReports: (cursor?: string | null) => request<Page<ReportOut>>('/reports', { query: { limit: 50, cursor } }),
+  /** My reports (the command center: all), newest first, each with its order's status label. */
+  myReports: (query: ReportQuery = {}) => request<Page<ReportOut>>('/reports', { query: { limit: 20, ...query } }),
   report: (id: number) => request<ReportOut>(`/reports/${id}`),
 
+  /** The role's work list from the server (who sees what, order and countdowns are its call). */
+  workOrders: (query: WorkOrderQuery = {}) => request<Page<WorkOrderSummary>>('/workorders', { query: { limit: 20, ...query } }),
   order: (id: number) => request<WorkOrder>(`/workorders/${id}`),
   step: (id: number, step: string, version: number, body: Record<string, unknown> = {}) =>
     request<WorkOrder>(`/workorders/${id}/${step}`, { json: { ...body, version } }),
   evidence: (id: number, form: FormData, options?: UploadOptions) =>
-    upload<WorkOrder>(`/workorders/${id}/evidence`, form, options),
+    upload<S['EvidenceAddedOut']>(`/workorders/${id}/evidence`, form, options),
 
   queue: () => request<Page<QueueItem>>('/dispatch/queue', { query: { limit: 100 } }),
   dispatch: (id: number, version: number, body: Body<S['DispatchIn']>) =>
@@ -50,56 +55,13 @@ export const api = {
   reject: (id: number, version: number, reason_code: string, note: string) =>
     request<WorkOrder>(`/workorders/${id}/reject`, { json: { version, reason_code, note } }),
 
-  inbox: (unread = false, cursor?: string | null) =>
-    request<Page<Notification>>('/inbox', { query: { unread, limit: 50, cursor } }),
+  inbox: (query: { unread?: boolean; actionable?: boolean; cursor?: string | null } = {}) =>
+    request<Page<Notification>>('/inbox', { query: { limit: 20, ...query } }),
+  unreadCount: () => request<UnreadCount>('/inbox/unread-count'),
   markRead: (id: number) => request<Notification>(`/inbox/${id}/read`, { method: 'POST' }),
-}
 
-// ---- PLANNED endpoints: feature-detected; each answers null while the backend lacks it. ----
-
-function missing(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 404 || error.status === 405) && error.code !== 'work_order_not_found'
-}
-
-// The server lists the optional APIs it has in GET /client-config; until that answer is in
-// (offline start), a missing endpoint's 404 counts as "not there yet".
-let features: Set<string> | null = null
-export function setFeatures(names: string[] | null | undefined): void {
-  features = names ? new Set(names) : null
-}
-
-async function planned<T>(call: () => Promise<T>, feature?: string): Promise<T | null> {
-  if (feature && features && !features.has(feature)) return null
-  try {
-    return await call()
-  } catch (error) {
-    if (missing(error)) return null
-    throw error
-  }
-}
-
-export interface WorkOrderQuery {
-  status?: string[]
-  q?: string
-  sort?: 'due' | 'created' | 'updated'
-  assigned?: 'me'
-  cursor?: string | null
-}
-
-export const plannedApi = {
-  /** PLANNED GET /workorders (role views on the server). */
-  workOrders: (query: WorkOrderQuery) =>
-    planned(() =>
-      request<Page<WorkOrderSummary>>('/workorders', {
-        query: { ...query, status: query.status, limit: 50 },
-      }),
-      'workorder_list',
-    ),
-  /** PLANNED GET /codes. */
-  codes: () => planned(() => request<CodeLists>('/codes'), 'codes'),
-  /** PLANNED GET /inbox/unread-count. */
-  unreadCount: () => planned(() => request<{ unread: number }>('/inbox/unread-count'), 'unread_count'),
-  /** PLANNED POST /closure/lint. */
-  closureLint: (body: { process: string; basis: string; reply?: string }) =>
-    planned(() => request<{ problems: LintProblem[] }>('/closure/lint', { json: body }), 'closure_lint'),
+  /** Every code list with its Chinese labels (statuses, sources, clocks, flags, …). */
+  codes: () => request<CodeLists>('/codes'),
+  /** The forbidden and discouraged wording in a closure report being written. */
+  closureLint: (body: S['ClosureLintIn']) => request<S['ClosureLintOut']>('/closure/lint', { json: body }),
 }

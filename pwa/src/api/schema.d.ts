@@ -204,24 +204,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/reports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Reports */
-        get: operations["list_reports_api_v1_reports_get"];
-        put?: never;
-        /** Submit Report */
-        post: operations["submit_report_api_v1_reports_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/reports/{report_id}": {
         parameters: {
             query?: never;
@@ -233,6 +215,28 @@ export interface paths {
         get: operations["get_report_api_v1_reports__report_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Reports
+         * @description Members and inspectors: their own reports; the command center: all. Each carries what
+         *     became of it (its order's number and status).
+         */
+        get: operations["list_reports_api_v1_reports_get"];
+        put?: never;
+        /** Submit Report */
+        post: operations["submit_report_api_v1_reports_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -337,6 +341,23 @@ export interface paths {
         };
         /** Unreplied */
         get: operations["unreplied_api_v1_supervisions_unreplied_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workorders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Orders */
+        get: operations["list_orders_api_v1_workorders_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -736,6 +757,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inbox/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unread Count */
+        get: operations["unread_count_api_v1_inbox_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inbox/{notification_id}/read": {
         parameters: {
             query?: never;
@@ -786,6 +824,51 @@ export interface paths {
         get: operations["get_policy_profile_api_v1_policy_profile_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Codes
+         * @description Every code list with its Chinese labels, e.g. ``{"reject_reasons": [{"code":
+         *     "legal_procedure", "label": "已通过法定程序处理"}, …], …}``. Steps take the ``code``.
+         *     The levels are the street's policy profile's and differ per source: ``levels.<source>``
+         *     lists a source's (what dispatch offers), ``levels`` every level (to label an order's).
+         */
+        get: operations["codes_api_v1_codes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/closure/lint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Closure Lint
+         * @description The forbidden and discouraged wording in a closure report being written, by the rules
+         *     the closure step applies: a ``forbidden`` phrase makes the step refuse the report, a
+         *     ``discouraged`` one is recorded as a warning the command center sees.
+         */
+        post: operations["closure_lint_api_v1_closure_lint_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1168,6 +1251,39 @@ export interface components {
             /** Reply Points */
             reply_points?: string | null;
         };
+        /**
+         * ClosureLintIn
+         * @description The texts of a closure report being written (empty while the field is still blank).
+         */
+        ClosureLintIn: {
+            /**
+             * Process
+             * @description 办理过程
+             */
+            process: string;
+            /**
+             * Basis
+             * @description 处置依据
+             */
+            basis: string;
+            /**
+             * Reply
+             * @description 答复要点
+             */
+            reply?: string | null;
+        };
+        /** ClosureLintOut */
+        ClosureLintOut: {
+            /** Problems */
+            problems: components["schemas"]["LintProblemOut"][];
+        };
+        /** CodeOut */
+        CodeOut: {
+            /** Code */
+            code: string;
+            /** Label */
+            label: string;
+        };
         /** DepartmentCount */
         DepartmentCount: {
             /** Department Id */
@@ -1342,6 +1458,11 @@ export interface components {
             status_label: string;
             /** Next Steps */
             next_steps: components["schemas"]["NextStepOut"][];
+            /**
+             * Warnings
+             * @description to the command center and the handling departments; empty for others
+             */
+            warnings?: components["schemas"]["WarningOut"][];
             /** External No */
             external_no?: string | null;
             /** Appeal Type */
@@ -1422,17 +1543,20 @@ export interface components {
             version: number;
             /**
              * Level
+             * @description 城运中心（command_center）、处置部门（department）
              * @default department
              * @enum {string}
              */
             level: "command_center" | "department";
             /**
              * Outcome
+             * @description 已联系上（reached）、未联系上（failed）
              * @enum {string}
              */
             outcome: "reached" | "failed";
             /**
              * Method
+             * @description 电话（call）、短信（sms）、上门面访（visit）
              * @default call
              * @enum {string}
              */
@@ -1497,6 +1621,35 @@ export interface components {
             /** Aspect Lead */
             aspect_lead?: string | null;
         };
+        /** LintProblemOut */
+        LintProblemOut: {
+            /**
+             * Field
+             * @description process, basis or reply
+             */
+            field: string;
+            /**
+             * Phrase
+             * @description the wording found, as the rules spell it
+             */
+            phrase: string;
+            /**
+             * Hint
+             * @description what to write instead
+             */
+            hint: string;
+            /**
+             * Severity
+             * @description forbidden: the closure is refused with it; discouraged: recorded as a warning
+             * @enum {string}
+             */
+            severity: "forbidden" | "discouraged";
+            /**
+             * Message
+             * @description the refusal or warning as the closure step words it
+             */
+            message: string;
+        };
         /** MergeIn */
         MergeIn: {
             /**
@@ -1552,6 +1705,12 @@ export interface components {
             created_at: string;
             /** Read At */
             read_at: string | null;
+            /** Action */
+            action: string | null;
+            /** Resolved */
+            resolved: boolean;
+            /** Resolved At */
+            resolved_at: string | null;
         };
         /** Page[CategoryOut] */
         Page_CategoryOut_: {
@@ -1592,6 +1751,13 @@ export interface components {
         Page_ReportOut_: {
             /** Items */
             items: components["schemas"]["ReportOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[WorkOrderSummaryOut] */
+        Page_WorkOrderSummaryOut_: {
+            /** Items */
+            items: components["schemas"]["WorkOrderSummaryOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -1810,6 +1976,12 @@ export interface components {
             grid_id: number | null;
             /** Work Order Id */
             work_order_id: number | null;
+            /** Work Order Number */
+            work_order_number?: string | null;
+            /** Work Order Status */
+            work_order_status?: string | null;
+            /** Work Order Status Label */
+            work_order_status_label?: string | null;
             /** Photos */
             photos: components["schemas"]["PhotoOut"][];
             voice: components["schemas"]["RecordingOut"] | null;
@@ -1886,6 +2058,11 @@ export interface components {
             status: number;
         };
         /**
+         * Sort
+         * @enum {string}
+         */
+        Sort: "due" | "created" | "updated";
+        /**
          * StoreIn
          * @description 存电备案单 (seed 003): category, how often the caller called, the record, two sign-offs.
          */
@@ -1933,6 +2110,37 @@ export interface components {
             version: number;
             /** Stored Work Order Id */
             stored_work_order_id: number;
+        };
+        /**
+         * SummaryClockOut
+         * @description The order's running clock due first, counting down.
+         */
+        SummaryClockOut: {
+            /** Name */
+            name: string;
+            /** Label */
+            label: string;
+            /** Due At */
+            due_at: string;
+            /** Remind At */
+            remind_at: string | null;
+            /**
+             * Remaining S
+             * @description seconds left; negative once overdue
+             */
+            remaining_s: number;
+            /**
+             * Unit
+             * @description the clock's unit: hours, working_days, ...
+             */
+            unit: string;
+            /**
+             * State
+             * @description ok (green), warning (amber: reminder lead), breached (red)
+             */
+            state: string;
+            /** Provisional */
+            provisional: boolean;
         };
         /** SupervisionIn */
         SupervisionIn: {
@@ -1998,6 +2206,11 @@ export interface components {
              * @default bearer
              */
             token_type: string;
+        };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread */
+            unread: number;
         };
         /** UnrepliedItem */
         UnrepliedItem: {
@@ -2067,6 +2280,17 @@ export interface components {
              * @description the order version the client saw
              */
             version: number;
+        };
+        /**
+         * WarningOut
+         * @description Something a person must see before accepting the work (a photo without EXIF, a
+         *     check-in far from the site): ``code`` is stable, ``message`` is shown as is.
+         */
+        WarningOut: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
         };
         /** WorkOrderOut */
         WorkOrderOut: {
@@ -2153,6 +2377,11 @@ export interface components {
             status_label: string;
             /** Next Steps */
             next_steps: components["schemas"]["NextStepOut"][];
+            /**
+             * Warnings
+             * @description to the command center and the handling departments; empty for others
+             */
+            warnings?: components["schemas"]["WarningOut"][];
             /** External No */
             external_no?: string | null;
             /** Appeal Type */
@@ -2162,6 +2391,52 @@ export interface components {
             /** Platform Due At */
             platform_due_at?: string | null;
             /** @description full to the handling departments and the command center */
+            caller?: components["schemas"]["CallerOut"] | null;
+        };
+        /** WorkOrderSummaryOut */
+        WorkOrderSummaryOut: {
+            /** Id */
+            id: number;
+            /** Number */
+            number: string;
+            /** Version */
+            version: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Source */
+            source: string;
+            /** Level */
+            level: string;
+            /** Category Number */
+            category_number: number | null;
+            /** Category Name */
+            category_name: string | null;
+            /** Address */
+            address: string | null;
+            /** Description */
+            description: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Grid Id */
+            grid_id: number | null;
+            lead_department: components["schemas"]["DepartmentRef"] | null;
+            clock: components["schemas"]["SummaryClockOut"] | null;
+            /**
+             * Flags
+             * @description codes; labels in GET /codes (flags)
+             */
+            flags: string[];
+            /** Next Steps */
+            next_steps: components["schemas"]["NextStepOut"][];
+            /** External No */
+            external_no?: string | null;
+            /** @description masked in lists */
             caller?: components["schemas"]["CallerOut"] | null;
         };
         /** ErrorDetail */
@@ -2834,9 +3109,71 @@ export interface operations {
             };
         };
     };
+    get_report_api_v1_reports__report_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 找不到，或无权查看 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_reports_api_v1_reports_get: {
         parameters: {
             query?: {
+                /** @description 工单状态，可多选 */
+                status?: ("reported" | "dispatched" | "accepted" | "in_progress" | "submitted" | "verified" | "called_back" | "closed" | "archived" | "returned" | "rejected" | "merged" | "stored")[] | null;
+                /** @description 描述、地址、工单号中的文字 */
+                q?: string | null;
                 cursor?: string | null;
                 limit?: number;
             };
@@ -2953,64 +3290,6 @@ export interface operations {
             };
             /** @description 不支持的文件格式 */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 输入有误（field 指出字段） */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_report_api_v1_reports__report_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                report_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReportOut"];
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 找不到，或无权查看 */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3560,6 +3839,74 @@ export interface operations {
             };
             /** @description 没有权限 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_orders_api_v1_workorders_get: {
+        parameters: {
+            query?: {
+                /** @description 可多选 */
+                status?: ("reported" | "dispatched" | "accepted" | "in_progress" | "submitted" | "verified" | "called_back" | "closed" | "archived" | "returned" | "rejected" | "merged" | "stored")[] | null;
+                source?: ("patrol" | "inspector" | "hotline" | "snapshot" | "leader" | "media" | "open311") | null;
+                category_number?: number | null;
+                grid_id?: number | null;
+                /** @description 主办或协办 */
+                department_id?: number | null;
+                /** @description me：需要本部门处理的 */
+                assigned?: "me" | null;
+                due_before?: string | null;
+                overdue?: boolean | null;
+                level?: string | null;
+                created_from?: string | null;
+                created_to?: string | null;
+                /** @description 工单号、描述、地址中的文字 */
+                q?: string | null;
+                /** @description due：时限最近在前（承办人默认） */
+                sort?: components["schemas"]["Sort"] | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WorkOrderSummaryOut_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5497,7 +5844,10 @@ export interface operations {
             query?: {
                 cursor?: string | null;
                 limit?: number;
+                /** @description 只看未读（未读且未处理） */
                 unread?: boolean;
+                /** @description 只看待办（需要我处理且尚未处理） */
+                actionable?: boolean;
             };
             header?: never;
             path?: never;
@@ -5534,6 +5884,44 @@ export interface operations {
             };
             /** @description 输入有误（field 指出字段） */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unread_count_api_v1_inbox_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5786,6 +6174,115 @@ export interface operations {
             };
             /** @description 没有权限 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    codes_api_v1_codes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["CodeOut"][];
+                    };
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    closure_lint_api_v1_closure_lint_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClosureLintIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosureLintOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求或文件过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
+import { syncServerClock } from '@/composables/now'
 import CountdownTag from './CountdownTag.vue'
 import { countdownState, formatRemaining } from './countdown'
 
@@ -15,6 +16,13 @@ describe('countdown colour from the API instants', () => {
     expect(countdownState(T0 + 10 * 60_000, due, remind)).toBe('warning')
     expect(countdownState(T0 + 30 * 60_000, due, remind)).toBe('breached')
     expect(countdownState(T0 + 20 * 60_000, due, null)).toBe('ok')
+  })
+
+  it("never shows a clock greener than the server's state", () => {
+    const due = iso(T0 + 30 * 60_000)
+    expect(countdownState(T0, due, null, 'breached')).toBe('breached')
+    expect(countdownState(T0, due, null, 'warning')).toBe('warning')
+    expect(countdownState(T0 + 31 * 60_000, due, null, 'ok')).toBe('breached')
   })
 
   it('reads in Chinese, days to seconds, and says when it is late', () => {
@@ -44,5 +52,22 @@ describe('CountdownTag', () => {
     expect(wrapper.text()).toBe('派单已超时 0分01秒')
     expect(wrapper.attributes('role')).toBe('timer')
     wrapper.unmount()
+  })
+
+  it("counts in the server's time on a phone whose clock is off", async () => {
+    vi.useFakeTimers()
+    // The phone is 10 minutes behind: the server said 5 minutes remain.
+    vi.setSystemTime(T0 - 10 * 60_000)
+    const due = iso(T0 + 5 * 60_000)
+    syncServerClock(due, 300)
+    const wrapper = mount(CountdownTag, { props: { dueAt: due, label: '派单', state: 'ok' } })
+    expect(wrapper.text()).toBe('派单剩余 5分00秒')
+    vi.advanceTimersByTime(6 * 60_000)
+    await nextTick()
+    expect(wrapper.classes()).toContain('breached')
+    expect(wrapper.text()).toBe('派单已超时 1分00秒')
+    wrapper.unmount()
+    // A few seconds of difference is latency: ignored.
+    syncServerClock(due, Math.round((Date.parse(due) - Date.now()) / 1000) - 2)
   })
 })

@@ -1,11 +1,17 @@
-// The countdown's colour comes from the API's two instants (remind_at, due_at); nothing here
-// decides a deadline.
+// The countdown's colour comes from the API's instants (remind_at, due_at) and the state it
+// sent; nothing here decides a deadline.
 export type CountdownState = 'ok' | 'warning' | 'breached'
 
-export function countdownState(now: number, dueAt: string, remindAt: string | null | undefined): CountdownState {
-  if (now >= Date.parse(dueAt)) return 'breached'
-  if (remindAt && now >= Date.parse(remindAt)) return 'warning'
-  return 'ok'
+const RANK: Record<CountdownState, number> = { ok: 0, warning: 1, breached: 2 }
+
+export function countdownState(now: number, dueAt: string, remindAt: string | null | undefined, sent?: string | null): CountdownState {
+  let state: CountdownState = 'ok'
+  if (now >= Date.parse(dueAt)) state = 'breached'
+  else if (remindAt && now >= Date.parse(remindAt)) state = 'warning'
+  // The server's state is a floor: time only moves a clock towards red (a breach it recorded
+  // stays red even where the deadline moved).
+  if (sent && sent in RANK && RANK[sent as CountdownState] > RANK[state]) return sent as CountdownState
+  return state
 }
 
 export function formatRemaining(ms: number): string {

@@ -1,41 +1,48 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { api, plannedApi } from '@/api'
-import type { Notification } from '@/api/types'
-import { useReferenceStore } from './reference'
+import { api } from '@/api'
+
+// The tab bar's badge: GET /inbox/unread-count (unread and not yet resolved), polled while the
+// app is in front; the inbox list itself is paged on its screen.
+const POLL_MS = 60_000
 
 export const useInboxStore = defineStore('inbox', () => {
-  const items = ref<Notification[]>([])
   const unread = ref(0)
-  const loading = ref(false)
+  let timer: ReturnType<typeof setInterval> | null = null
 
   async function refreshUnread() {
     try {
-      await useReferenceStore().ensureConfig()
-      const count = await plannedApi.unreadCount()
-      // PLANNED GET /inbox/unread-count; until then count the first page of unread items.
-      unread.value = count ? count.unread : (await api.inbox(true)).items.length
+      unread.value = (await api.unreadCount()).unread
     } catch {
       // Offline: keep the last badge.
     }
   }
 
-  async function load() {
-    loading.value = true
-    try {
-      items.value = (await api.inbox()).items
-      unread.value = items.value.filter((n) => !n.read_at).length
-      void refreshUnread()
-    } finally {
-      loading.value = false
+  function onVisible() {
+    if (document.visibilityState === 'visible') void refreshUnread()
+  }
+
+  /** Polls the badge while logged in; stops on logout. */
+  function watchUnread(on: boolean) {
+    if (timer) clearInterval(timer)
+    timer = null
+    document.removeEventListener('visibilitychange', onVisible)
+    if (!on) {
+      unread.value = 0
+      return
     }
+    void refreshUnread()
+    timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void refreshUnread()
+    }, POLL_MS)
+    document.addEventListener('visibilitychange', onVisible)
   }
 
   async function markRead(id: number) {
     const updated = await api.markRead(id)
-    items.value = items.value.map((n) => (n.id === id ? updated : n))
-    unread.value = Math.max(0, unread.value - 1)
+    void refreshUnread()
+    return updated
   }
 
-  return { items, unread, loading, load, markRead, refreshUnread }
+  return { unread, refreshUnread, watchUnread, markRead }
 })

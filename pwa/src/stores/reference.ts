@@ -2,8 +2,7 @@
 // Kept in localStorage so the report screen's map works offline.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { api, plannedApi, setFeatures } from '@/api'
-import { FALLBACK_CODES } from '@/api/fallbacks'
+import { api } from '@/api'
 import type { Category, ClientConfig, CodeLists, Department, Grid } from '@/api/types'
 
 function cached<T>(key: string): T | null {
@@ -25,23 +24,23 @@ function keep(key: string, value: unknown) {
 
 export const useReferenceStore = defineStore('reference', () => {
   const config = ref<ClientConfig | null>(cached('config'))
-  setFeatures(config.value?.features)
   const grids = ref<Grid[]>(cached('grids') ?? [])
   const categories = ref<Category[]>(cached('categories') ?? [])
   const departments = ref<Department[]>(cached('departments') ?? [])
-  const codes = ref<CodeLists>({ ...FALLBACK_CODES, ...(cached<CodeLists>('codes') ?? {}) })
+  // GET /codes, kept for offline starts; until it first arrives the API's own labels
+  // (status_label, clock.label, …) carry the lists and a code shows as itself.
+  const codes = ref<CodeLists>(cached<CodeLists>('codes') ?? {})
 
   async function loadConfig() {
     try {
       config.value = await api.clientConfig()
-      setFeatures(config.value.features)
       keep('config', config.value)
     } catch {
       // offline: cached
     }
   }
 
-  // The config says which optional APIs exist; callers of those wait for it once.
+  // Loaded once per start (the report screen reloads it for the map's settings).
   let configOnce: Promise<void> | null = null
   function ensureConfig(): Promise<void> {
     configOnce ??= loadConfig()
@@ -79,14 +78,10 @@ export const useReferenceStore = defineStore('reference', () => {
 
   async function loadCodes() {
     try {
-      await ensureConfig()
-      const lists = await plannedApi.codes() // PLANNED GET /codes
-      if (lists) {
-        codes.value = { ...FALLBACK_CODES, ...lists }
-        keep('codes', lists)
-      }
+      codes.value = await api.codes()
+      keep('codes', codes.value)
     } catch {
-      // offline or missing: the fallback labels stay
+      // offline: the cached lists stay
     }
   }
 
