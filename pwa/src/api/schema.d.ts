@@ -3171,7 +3171,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 工单状态，可多选 */
-                status?: ("reported" | "dispatched" | "accepted" | "in_progress" | "submitted" | "verified" | "called_back" | "closed" | "archived" | "returned" | "rejected" | "merged" | "stored")[] | null;
+                status?: ("reported" | "dispatched" | "accepted" | "in_progress" | "submitted" | "verified" | "closed" | "archived" | "returned" | "rejected" | "merged" | "stored")[] | null;
                 /** @description 描述、地址、工单号中的文字 */
                 q?: string | null;
                 cursor?: string | null;
@@ -3852,7 +3852,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 可多选 */
-                status?: ("reported" | "dispatched" | "accepted" | "in_progress" | "submitted" | "verified" | "called_back" | "closed" | "archived" | "returned" | "rejected" | "merged" | "stored")[] | null;
+                status?: ("reported" | "dispatched" | "accepted" | "in_progress" | "submitted" | "verified" | "closed" | "archived" | "returned" | "rejected" | "merged" | "stored")[] | null;
                 source?: ("patrol" | "inspector" | "hotline" | "snapshot" | "leader" | "media" | "open311") | null;
                 category_number?: number | null;
                 grid_id?: number | null;
