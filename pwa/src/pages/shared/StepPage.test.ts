@@ -47,16 +47,19 @@ async function mountAt(path: string) {
 describe('办理: the step forms post what the server asks for', () => {
   let fetchMock: ReturnType<typeof vi.fn>
   let stepAnswer: () => Response
+  let served: WorkOrder
   let addEvidence: ReturnType<typeof vi.fn<ReturnType<typeof useOrdersStore>['addEvidence']>>
 
   beforeEach(() => {
     setActivePinia(createPinia())
     localStorage.setItem('gridline.codes', JSON.stringify({ store_categories: [{ code: 'repeated', label: '重复来电' }] }))
     setTokens({ access_token: 'a', refresh_token: 'r' })
+    served = ORDER
     stepAnswer = () => json({ ...ORDER, version: 4 })
     fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
       const u = new URL(url, 'http://x')
-      if (u.pathname === '/api/v1/workorders/5' && (init?.method ?? 'GET') === 'GET') return json(ORDER)
+      if (u.pathname === '/api/v1/workorders/5' && (init?.method ?? 'GET') === 'GET') return json(served)
+      if (u.pathname === '/api/v1/departments') return json({ items: [{ id: 3, name: '市场监管所', kind: 'department' }] })
       if (u.pathname === '/api/v1/workorders') {
         return json({ items: [{ ...ORDER, id: 9, number: 'GL-9', address: '铜川路 1 号', status: 'stored' }, { ...ORDER, address: null }], next_cursor: null })
       }
@@ -171,6 +174,38 @@ describe('办理: the step forms post what the server asks for', () => {
         path: '/api/v1/workorders/5/first-contact',
         body: { version: 3, level: 'department', outcome: 'reached', method: 'visit', recording_id: null, sms_photo_id: null, visit_photo_id: 71, note: null },
       },
+    ])
+  })
+
+  it('督办回复: replies to the open supervision the server offered the step for', async () => {
+    served = {
+      ...ORDER,
+      supervisions: [
+        { id: 31, kind: 'in_progress', level: 'street', notice: '已答复的督办', issued_at: '2026-11-20T01:00:00Z', reply_due_at: '2026-11-21T01:00:00Z', reply: '已处理', replied_at: '2026-11-20T05:00:00Z', overdue: false },
+        { id: 32, kind: 'in_progress', level: 'street', notice: '请尽快清理', issued_at: '2026-11-22T01:00:00Z', reply_due_at: '2026-11-23T01:00:00Z', reply: null, replied_at: null, overdue: false },
+      ],
+    } as unknown as WorkOrder
+    const { wrapper, router } = await mountAt('/orders/5/step/supervision-reply')
+    expect(wrapper.text()).toContain('请尽快清理')
+    await fill(wrapper, 'supervision-reply', '已于当日清理完毕')
+    await wrapper.get('[data-testid=step-submit]').trigger('click')
+    await flushPromises()
+    expect(posts()).toEqual([{ path: '/api/v1/workorders/5/supervisions/32/reply', body: { version: 3, reply: '已于当日清理完毕' } }])
+    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe('/orders/5'))
+  })
+
+  it('退单审核: refuses the pending return with the note written', async () => {
+    served = {
+      ...ORDER,
+      returns: [{ id: 41, department_id: 2, reason: '不属本部门职责', suggested_department_id: 3, needs_leader: false, status: 'pending', created_at: '2026-11-22T01:00:00Z' }],
+    } as unknown as WorkOrder
+    const { wrapper } = await mountAt('/orders/5/step/return-decision')
+    expect(wrapper.text()).toContain('不属本部门职责')
+    await fill(wrapper, 'decision-note', '属本部门职责，请继续办理')
+    await wrapper.get('[data-testid=step-refuse]').trigger('click')
+    await flushPromises()
+    expect(posts()).toEqual([
+      { path: '/api/v1/workorders/5/returns/41/decision', body: { version: 3, approve: false, note: '属本部门职责，请继续办理', department_id: null } },
     ])
   })
 })
