@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from backend.auth.models import Role, User
-
-STREET_WIDE = frozenset({Role.dispatcher, Role.leader, Role.admin})
+from backend.auth.roles import STREET_WIDE
 
 
 def sees_street(user: User) -> bool:

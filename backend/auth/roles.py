@@ -12,3 +12,7 @@ class Role(StrEnum):
     dispatcher = "dispatcher"  # 指挥中心
     leader = "leader"  # 分管领导
     admin = "admin"
+
+
+# The command center's roles: they see and may act on the whole street.
+STREET_WIDE = frozenset({Role.dispatcher, Role.leader, Role.admin})

@@ -10,12 +10,12 @@ the other dispatchers either. An order that has ended asks nothing more of anyon
 from __future__ import annotations
 
 from backend.workorders.machine import Step, Transition
-from backend.workorders.states import Status
+from backend.workorders.states import FINISHED
 
 # Every action an item may ask for.
 EVERY = frozenset(Step)
 # Statuses after which nobody has anything left to do on the order.
-ENDED = frozenset({Status.closed, Status.archived, Status.rejected, Status.merged, Status.stored})
+ENDED = FINISHED
 # The handling department's work on an order, done once its closure report is in, and moot
 # for a department whose return was approved (the next department is told afresh).
 DEPARTMENT_WORK = frozenset(

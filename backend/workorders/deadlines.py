@@ -18,13 +18,13 @@ from backend.workorders.models import WorkOrder
 from backend.workorders.pipeline import Apply, gather
 from backend.workorders.review.rules import two_month_period
 from backend.workorders.review.service import issue_supervision
+from backend.workorders.states import PLATFORM_SOURCES
 from backend.workorders.wording import CLOCK_LABELS as CLOCK_LABELS  # re-exported
 
 # The command center's own clocks: its reminders go to the command center, not a department.
 COMMAND_CENTER_CLOCKS = frozenset({"dispatch", "first_contact_center"})
 # Orders whose breached resolve clock raises an 逾期督办 by itself (seeds 000, 001, 004): those
-# the district platform sent, and the street's difficult (疑难) cases.
-PLATFORM_SOURCES = frozenset({"hotline", "snapshot", "leader", "media", "open311"})
+# the district platform sent (states.PLATFORM_SOURCES), and the street's difficult (疑难) cases.
 DIFFICULT_LEVEL = "difficult"
 
 

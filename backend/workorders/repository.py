@@ -35,7 +35,7 @@ from backend.workorders.models import (
     WorkOrderEvent,
     WorkOrderSearch,
 )
-from backend.workorders.states import Status
+from backend.workorders.states import FINISHED
 
 
 def next_number(session: Session, day: date) -> int:
@@ -307,9 +307,7 @@ def late_accepts(session: Session, department_id: int, since: datetime, until: d
 # -- the work lists' keys and search terms ---------------------------------------------------
 
 # Finished orders have no deadline to sort by, whatever clocks were left running.
-_NO_DEADLINE = sorted(
-    s.value for s in (Status.closed, Status.archived, Status.rejected, Status.merged, Status.stored)
-)
+_NO_DEADLINE = sorted(s.value for s in FINISHED)
 
 
 def refresh_list_keys(session: Session, changed: dict[int, datetime | None]) -> None:

@@ -3,6 +3,7 @@ its evidence, and the open supervision notices."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, tzinfo
 
 from sqlmodel import Session
@@ -22,7 +23,7 @@ from backend.reports import repository as report_repo
 from backend.sla.calendar import SHANGHAI
 from backend.workorders import repository as repo
 from backend.workorders.callers import Caller, CallerView, shown, view_of
-from backend.workorders.machine import Relation, next_steps
+from backend.workorders.machine import NextStep, Relation, next_steps
 from backend.workorders.models import Supervision
 from backend.workorders.pipeline import Gathered, gather
 from backend.workorders.schemas import (
@@ -188,12 +189,16 @@ def order_out(gathered: Gathered, now: datetime, tz: tzinfo = SHANGHAI) -> WorkO
         satisfaction=order.satisfaction,
         resolution=order.resolution,
         closed_at=order.closed_at,
-        next_steps=[
-            NextStepOut(step=s.step.value, label=s.label, ready=s.ready, needs=list(s.needs))
-            for s in steps
-        ],
+        next_steps=next_step_outs(steps),
         warnings=warnings_out(gathered, tz),
     )
+
+
+def next_step_outs(steps: Iterable[NextStep]) -> list[NextStepOut]:
+    return [
+        NextStepOut(step=s.step.value, label=s.label, ready=s.ready, needs=list(s.needs))
+        for s in steps
+    ]
 
 
 def supervision_out(row: Supervision, now: datetime) -> SupervisionOut:

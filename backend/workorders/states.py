@@ -42,6 +42,8 @@ OPEN = frozenset(
 MERGEABLE = frozenset({S.reported, S.dispatched, S.accepted, S.in_progress, S.submitted})
 WORKING = frozenset({S.accepted, S.in_progress})
 AWAITING_DISPATCH = frozenset({S.reported, S.returned})
+# Nobody has anything left to do on these: no deadline runs, no inbox item waits.
+FINISHED = frozenset({S.closed, S.archived, S.rejected, S.merged, S.stored})
 
 STATUS_LABELS: dict[Status, str] = {
     S.reported: "待派单",
@@ -66,3 +68,8 @@ SOURCE_LABELS: dict[Source, str] = {
     Source.media: "媒体曝光",
     Source.open311: "Open311",
 }
+
+# Orders the district platform sent (12345, 随申拍, 领导交办, 媒体曝光, Open311).
+PLATFORM_SOURCES = frozenset(
+    {Source.hotline, Source.snapshot, Source.leader, Source.media, Source.open311}
+)

@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from backend.sla.models import Clock
+from backend.workorders import repository
 
 _KEY = "gridline.changed_orders"
 
@@ -48,8 +49,6 @@ def _clock_rows(session: Session, _context: Any, _instances: Any) -> None:
 def _refresh(session: Session) -> None:
     if not session.info.get(_KEY):
         return
-    from backend.workorders import repository
-
     session.flush()  # may find more clock rows
     changed: dict[int, datetime | None] = session.info.pop(_KEY, {})
     repository.refresh_list_keys(session, changed)

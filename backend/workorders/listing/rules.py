@@ -9,18 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from backend.auth.roles import Role
+from backend.auth.roles import STREET_WIDE, Role
 from backend.workorders.facts import ClockFact, OrderFacts
-from backend.workorders.states import Source, Status
+from backend.workorders.states import PLATFORM_SOURCES, Source, Status
 
 # The orders a department must act on (assigned=me): dispatched to it, or being handled.
 HANDLER_ACTION = frozenset({Status.dispatched, Status.accepted, Status.in_progress})
 # What an inspector checks on site (seed 000: 核查).
 AWAITING_VERIFICATION = frozenset({Status.submitted})
-STREET_WIDE = frozenset({Role.dispatcher, Role.leader, Role.admin})
-PLATFORM_SOURCES = frozenset(
-    {Source.hotline, Source.snapshot, Source.leader, Source.media, Source.open311}
-)
 
 
 class Sort(StrEnum):

@@ -37,9 +37,8 @@ from backend.workorders.listing.schemas import SummaryClockOut, WorkOrderSummary
 from backend.workorders.machine import next_steps
 from backend.workorders.pipeline import Gathered, gathered_of
 from backend.workorders.repository import OrderBundle
-from backend.workorders.schemas import NextStepOut
 from backend.workorders.search_terms import query_terms
-from backend.workorders.service import caller_out
+from backend.workorders.service import caller_out, next_step_outs
 from backend.workorders.states import STATUS_LABELS, Status
 from backend.workorders.wording import CLOCK_LABELS
 
@@ -104,10 +103,7 @@ def summary(gathered: Gathered, now: datetime) -> WorkOrderSummaryOut:
             repeat_count=order.repeat_count,
             out_of_jurisdiction=order.out_of_jurisdiction,
         ),
-        next_steps=[
-            NextStepOut(step=s.step.value, label=s.label, ready=s.ready, needs=list(s.needs))
-            for s in steps
-        ],
+        next_steps=next_step_outs(steps),
         external_no=order.external_no,
         caller=caller_out(gathered, in_list=True),
     )
