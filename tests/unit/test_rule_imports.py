@@ -49,6 +49,8 @@ PURE = sorted(
         "backend/scoring/scheme_data.py",
         "backend/quotas/rules.py",
         "backend/quotas/quota_data.py",
+        "backend/open311/rules.py",
+        "backend/open311/formats.py",
         "backend/evidence/imaging.py",
         "backend/evidence/exif.py",
         "backend/evidence/watermark.py",
