@@ -4,6 +4,7 @@ until it is closed, in JSON and XML, and is refused the way the spec says."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -378,3 +379,31 @@ def test_the_cli_prints_a_new_key_on_its_last_line(tmp_path: Path) -> None:
     assert "revoked" in run("open311-key", "list").stdout
     missing = run("open311-key", "revoke", "9")
     assert missing.returncode == 2 and missing.stderr.startswith("gridline open311-key: error:")
+
+
+def test_a_request_posted_with_curl_is_dispatched_and_listed(
+    live_server, api_key, corridor_code
+) -> None:
+    # As the spec's examples do it: a form POST with curl, then the list in JSON.
+    address = f"http://{live_server}/open311/v2"
+    key, code = api_key, corridor_code
+    posted = subprocess.run(
+        [
+            "curl", "-sS", "-X", "POST", f"{address}/requests.json",
+            "--data-urlencode", f"api_key={key}",
+            "--data-urlencode", f"service_code={code}",
+            "--data-urlencode", "lat=31.2445",
+            "--data-urlencode", "long=121.403",
+            "--data-urlencode", "description=楼道里堆满了纸箱和旧家具，消防通道被堵",
+        ],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    answer = json.loads(posted.stdout)
+    number = answer[0].get("service_request_id")
+    listed = subprocess.run(
+        ["curl", "-sS", f"{address}/requests.json"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    requests = json.loads(listed.stdout)
+    assert number and [r["service_request_id"] for r in requests] == [number]
+    assert requests[0]["status"] == "open"
