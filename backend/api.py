@@ -11,6 +11,7 @@ from backend.dispatch.router import router as dispatch_router
 from backend.hotline.router import router as hotline_router
 from backend.notify.router import router as inbox_router
 from backend.org.router import router as org_router
+from backend.quotas.router import router as quotas_router
 from backend.reports.router import router as reports_router
 from backend.sla.router import router as calendar_router
 from backend.workorders.codes_router import router as codes_router
@@ -29,5 +30,6 @@ for router in (
     inbox_router,
     calendar_router,
     codes_router,
+    quotas_router,
 ):
     api_router.include_router(router)

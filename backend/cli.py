@@ -98,6 +98,42 @@ def _worker(args: argparse.Namespace) -> None:
     run_forever(engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier)
 
 
+def _quota_close(args: argparse.Namespace) -> None:
+    """Closes a members' week on demand (the worker closes last week by itself): the ledger
+    lines and the warnings; a week already closed for a member is left as it is."""
+    import json
+
+    from backend.quotas import service as quotas
+    from backend.quotas.rules import IsoWeek
+
+    try:
+        week = IsoWeek.parse(args.week)
+    except ValueError as exc:
+        print(f"quota-close: {exc}", file=sys.stderr)
+        sys.exit(2)
+    settings = get_settings()
+    now = SystemClock().now()
+    if week >= IsoWeek.of(now, settings.tz):
+        print(f"quota-close: {week} 尚未结束，不能结算", file=sys.stderr)
+        sys.exit(2)
+    if quotas.active_rule(settings).rule is None:
+        print(f"quota-close: {quotas.active_rule(settings).note}", file=sys.stderr)
+        sys.exit(2)
+    with session_scope(engine_for(settings.database_url)) as session:
+        result = quotas.close_week(session, week, settings, now)
+    print(
+        json.dumps(
+            {
+                "week": result.week,
+                "closed": result.closed,
+                "lines": result.lines,
+                "notified": result.notified,
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -124,6 +160,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     add_due_parser(commands, _calendar, profile_factory=_profile)
     add_workdays_parser(commands, _calendar)
     add_quota_parser(commands, _calendar)
+    quota_close = commands.add_parser(
+        "quota-close", help="close the members' quota week: points ledger and warnings"
+    )
+    quota_close.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
+    quota_close.set_defaults(func=_quota_close)
     add_score_parser(commands)
     add_hotline_import_parser(commands)
     args = parser.parse_args(argv)

@@ -5,6 +5,7 @@ from backend.catalog.models import Category
 from backend.evidence.models import Photo, Recording
 from backend.notify.models import Notification
 from backend.org.models import Department, Grid, GridMember
+from backend.quotas.models import PointsLedger, QuotaWeekClose
 from backend.reports.models import Report
 from backend.sla.models import CalendarDay, CalendarYear, Clock
 from backend.workorders.models import (
@@ -35,6 +36,8 @@ __all__ = [
     "Notification",
     "OrderCounter",
     "Photo",
+    "PointsLedger",
+    "QuotaWeekClose",
     "Recording",
     "RefreshToken",
     "Report",

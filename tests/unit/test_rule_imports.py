@@ -49,6 +49,7 @@ PURE = sorted(
         "backend/scoring/scheme_data.py",
         "backend/quotas/rules.py",
         "backend/quotas/quota_data.py",
+        "backend/quotas/ledger.py",
         "backend/evidence/imaging.py",
         "backend/evidence/exif.py",
         "backend/evidence/watermark.py",
