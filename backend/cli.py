@@ -82,7 +82,7 @@ def _worker(args: argparse.Namespace) -> None:
 
     from backend.notify.outbox import deliver_pending
     from backend.seams.notifier import notifier_from_url
-    from backend.worker import run_forever, sweep
+    from backend.worker import close_quota_week, run_forever, sweep
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
@@ -91,11 +91,16 @@ def _worker(args: argparse.Namespace) -> None:
     if args.once:
         now = SystemClock().now()
         result = sweep(engine, now, settings=settings)
+        closed = close_quota_week(engine, now, settings)
         delivered = deliver_pending(engine, notifier, now)
         print(f"reminders sent: {result.reminded}, breaches recorded: {result.breached}")
+        if closed is not None:
+            print(f"quota week {closed.week} closed for {closed.closed} members")
         print(f"notifications delivered: {delivered.sent}, failed: {delivered.failed}")
         return
-    run_forever(engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier)
+    run_forever(
+        engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier, settings
+    )
 
 
 def _quota_close(args: argparse.Namespace) -> None:
@@ -154,7 +159,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.set_defaults(func=_serve)
-    worker = commands.add_parser("worker", help="run the deadline sweep (reminders, breaches)")
+    worker = commands.add_parser(
+        "worker", help="run the deadline sweep (reminders, breaches) and the members' weekly close"
+    )
     worker.add_argument("--once", action="store_true", help="one sweep, then exit")
     worker.set_defaults(func=_worker)
     add_due_parser(commands, _calendar, profile_factory=_profile)

@@ -107,8 +107,13 @@ def tick(
 
 
 def run_forever(
-    engine: Engine, clock: ClockSeam, interval_s: float, stop: threading.Event, notifier: Notifier
+    engine: Engine,
+    clock: ClockSeam,
+    interval_s: float,
+    stop: threading.Event,
+    notifier: Notifier,
+    settings: Settings | None = None,
 ) -> None:
     while not stop.is_set():
-        tick(engine, clock.now(), notifier)
+        tick(engine, clock.now(), notifier, settings)
         stop.wait(interval_s)

@@ -161,9 +161,9 @@ def _penalties(
                 "clock_breached": "overdue",
             }[row.kind]
         ] = True
+    finder = {f.work_order_id: f.member_id for f in week_finds}
     for find_order, count in _citizen_reports_before(session, week_finds, settings).items():
-        member = next(f.member_id for f in week_finds if f.work_order_id == find_order)
-        facts[(member, find_order)]["citizen_reports_before_member"] = count
+        facts[(finder[find_order], find_order)]["citizen_reports_before_member"] = count
     by_member: dict[int, list[OrderFacts]] = defaultdict(list)
     for (member, order_id), flags in sorted(facts.items()):
         by_member[member].append(OrderFacts(order=str(order_id), **flags))
