@@ -445,9 +445,11 @@ def _rows(
     return sorted(rows, key=lambda r: r.person.id)
 
 
-def member_weeks(session: Session, week: IsoWeek, settings: Settings) -> list[dict[str, Any]]:
+def member_weeks(session: Session, week: IsoWeek | str, settings: Settings) -> list[dict[str, Any]]:
     """Every judged member's week (the reports' per-member sheet): member, grid, finds, quota,
-    bonus, penalty, points, warning — as closed, or live for a week not closed yet."""
+    bonus, penalty, points, warning — as closed, or live for a week not closed yet. ``quota``
+    is None when no quota is in force. ValueError for a week like "2026-W54"."""
+    week = IsoWeek.parse(week) if isinstance(week, str) else week
     return [
         {
             "member": {"id": r.person.id, "display_name": r.person.display_name},

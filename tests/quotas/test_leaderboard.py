@@ -88,3 +88,29 @@ def test_a_street_without_quotas_answers_null_with_a_note(
     week = quota("demo-member", member, "2026-W41").json()
     assert week["profile"] is None and week["quota"] is None and "未启用" in week["note"]
     assert week["finds"] == 1 and week["bonus"] == 0 and week["warning"] is False
+
+
+def test_statements_do_not_grow_with_finds(db, client, as_user, submit, clock, user_id) -> None:
+    """A member's week and the leaderboard run a fixed number of statements, however many
+    finds (and orders) there are."""
+    from tests.statements import count_statements
+
+    member = user_id("demo-member")
+
+    def cost() -> tuple[int, int]:
+        headers = as_user("demo-member")
+        with count_statements(db) as week:
+            quota = client.get(f"/api/v1/members/{member}/quota?week=2026-W41", headers=headers)
+        with count_statements(db) as board:
+            ranks = client.get("/api/v1/leaderboards/members?week=2026-W41", headers=headers)
+        assert quota.status_code == ranks.status_code == 200
+        return len(week), len(board)
+
+    clock.set(at(8))
+    assert submit(description=CORRIDOR).status_code == 201
+    one = cost()
+    places = [(31.2436, 121.4095), (31.2440, 121.4060), (31.2450, 121.4045)]
+    for lat, lng in places:
+        assert submit(description=CORRIDOR, lat=lat, lng=lng).status_code == 201
+    assert cost() == one
+    assert one[0] <= 14 and one[1] <= 14, one

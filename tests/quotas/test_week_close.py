@@ -111,3 +111,34 @@ def test_quota_close_command(database_url, tmp_path) -> None:
     done = run("quota-close", "--week", "2026-W41")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["week"] == "2026-W41"
+
+
+def test_two_workers_closing_at_once_close_each_member_once(
+    db, client, as_user, clock, user_id, settings
+) -> None:
+    import threading
+
+    from backend.worker import close_quota_week
+
+    member = user_id("demo-member")
+    clock.set(at(12, 9))
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            close_quota_week(db, clock.now(), settings)
+        except BaseException as exc:  # pragma: no cover - shown by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    rows = [row for row in _ledger_rows(db) if row[0] == member]
+    assert rows == [(member, "2026-W41", "missing_find", -1)]
+    assert len(_inbox(client, as_user, "demo-member", member)) == 1
+    assert len(_inbox(client, as_user, "demo-chief", member)) == 1
