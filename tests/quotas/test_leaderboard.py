@@ -114,3 +114,11 @@ def test_statements_do_not_grow_with_finds(db, client, as_user, submit, clock, u
         assert submit(description=CORRIDOR, lat=lat, lng=lng).status_code == 201
     assert cost() == one
     assert one[0] <= 14 and one[1] <= 14, one
+
+
+def test_the_points_reasons_are_listed_with_their_labels(client, as_user) -> None:
+    codes = client.get("/api/v1/codes", headers=as_user("demo-member")).json()
+    reasons = {c["code"]: c["label"] for c in codes["points_reasons"]}
+    assert reasons["bonus_day_off"] == "周末、节假日主动发现问题加分"
+    assert {"missing_find", "passive_discovery", "untrue_result", "buck_passing"} <= set(reasons)
+    assert {c["code"] for c in codes["grid_duties"]} == {"member", "grid_chief"}
