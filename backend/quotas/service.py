@@ -223,6 +223,9 @@ def compute_weeks(
     # The finds themselves: for the list, the ledger, and the places of passive discovery.
     week_finds = repo.finds(session, ids, start, end)
     penalties = _penalties(session, ids, week_finds, start, end, rule, settings)
+    finds_of: dict[int, list[Find]] = defaultdict(list)
+    for f in week_finds:
+        finds_of[f.member_id].append(Find(f.report_id, f.work_order_id, f.number, f.at))
     history: dict[int, dict[IsoWeek, list[datetime]]] = defaultdict(lambda: defaultdict(list))
     if with_streak and people:
         earliest = min(history_weeks(week, rule, p.created_at, tz)[0] for p in people)
@@ -238,11 +241,7 @@ def compute_weeks(
             earlier = history_weeks(week, rule, person.created_at, tz)[:-1]
             past = [weekly_quota(w, history[person.id].get(w, []), calendar, rule) for w in earlier]
             streak = empty_week_streak([*past, result], rule.streak)
-        finds = [
-            Find(f.report_id, f.work_order_id, f.number, f.at)
-            for f in week_finds
-            if f.member_id == person.id
-        ]
+        finds = finds_of.get(person.id, [])
         weeks.append(MemberWeek(person, result, penalties.get(person.id, ()), streak, finds))
     return weeks
 
