@@ -12,6 +12,7 @@ from backend.hotline.router import router as hotline_router
 from backend.notify.router import router as inbox_router
 from backend.open311.admin_router import router as open311_keys_router
 from backend.org.router import router as org_router
+from backend.quotas.router import router as quotas_router
 from backend.reports.router import router as reports_router
 from backend.sla.router import router as calendar_router
 from backend.workorders.codes_router import router as codes_router
@@ -31,5 +32,6 @@ for router in (
     calendar_router,
     codes_router,
     open311_keys_router,
+    quotas_router,
 ):
     api_router.include_router(router)

@@ -83,7 +83,7 @@ def _worker(args: argparse.Namespace) -> None:
 
     from backend.notify.outbox import deliver_pending
     from backend.seams.notifier import notifier_from_url
-    from backend.worker import run_forever, sweep
+    from backend.worker import close_quota_week, run_forever, sweep
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
@@ -92,11 +92,52 @@ def _worker(args: argparse.Namespace) -> None:
     if args.once:
         now = SystemClock().now()
         result = sweep(engine, now, settings=settings)
+        closed = close_quota_week(engine, now, settings)
         delivered = deliver_pending(engine, notifier, now)
         print(f"reminders sent: {result.reminded}, breaches recorded: {result.breached}")
+        if closed is not None:
+            print(f"quota week {closed.week} closed for {closed.closed} members")
         print(f"notifications delivered: {delivered.sent}, failed: {delivered.failed}")
         return
-    run_forever(engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier)
+    run_forever(
+        engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier, settings
+    )
+
+
+def _quota_close(args: argparse.Namespace) -> None:
+    """Closes a members' week on demand (the worker closes last week by itself): the ledger
+    lines and the warnings; a week already closed for a member is left as it is."""
+    import json
+
+    from backend.quotas import service as quotas
+    from backend.quotas.rules import IsoWeek
+
+    try:
+        week = IsoWeek.parse(args.week)
+    except ValueError as exc:
+        print(f"quota-close: {exc}", file=sys.stderr)
+        sys.exit(2)
+    settings = get_settings()
+    now = SystemClock().now()
+    if week >= IsoWeek.of(now, settings.tz):
+        print(f"quota-close: {week} 尚未结束，不能结算", file=sys.stderr)
+        sys.exit(2)
+    if quotas.active_rule(settings).rule is None:
+        print(f"quota-close: {quotas.active_rule(settings).note}", file=sys.stderr)
+        sys.exit(2)
+    with session_scope(engine_for(settings.database_url)) as session:
+        result = quotas.close_week(session, week, settings, now)
+    print(
+        json.dumps(
+            {
+                "week": result.week,
+                "closed": result.closed,
+                "lines": result.lines,
+                "notified": result.notified,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -119,12 +160,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.set_defaults(func=_serve)
-    worker = commands.add_parser("worker", help="run the deadline sweep (reminders, breaches)")
+    worker = commands.add_parser(
+        "worker", help="run the deadline sweep (reminders, breaches) and the members' weekly close"
+    )
     worker.add_argument("--once", action="store_true", help="one sweep, then exit")
     worker.set_defaults(func=_worker)
     add_due_parser(commands, _calendar, profile_factory=_profile)
     add_workdays_parser(commands, _calendar)
     add_quota_parser(commands, _calendar)
+    quota_close = commands.add_parser(
+        "quota-close", help="close the members' quota week: points ledger and warnings"
+    )
+    quota_close.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
+    quota_close.set_defaults(func=_quota_close)
     add_score_parser(commands)
     add_hotline_import_parser(commands)
     add_open311_key_parser(

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.sla.profiles import PROFILE_NAMES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,6 +28,12 @@ class Settings(BaseSettings):
     # (shared by every process of the instance), never a value written in the source.
     secret_key: str | None = None
     policy_profile: str = "zhenru"
+    # Whose member quotas and points (网格员主动发现问题数) are in force: a profile of
+    # backend/quotas/data/quotas.yaml, or "none" to switch them off. Separate from
+    # policy_profile because seed 001 (heyang) is the only seed that sets member quotas at all,
+    # while the street's orders run on its own profile (zhenru by default): a street that
+    # wants its members judged takes 合阳's quota rules alongside its own order rules.
+    quota_profile: str = "heyang"
     # Rules are computed in this zone; instants are stored in UTC.
     time_zone: str = "Asia/Shanghai"
 
@@ -133,6 +141,10 @@ class Settings(BaseSettings):
             raise ValueError("GRID_SECRET_KEY must be set when GRID_DEV_MODE is false")
         if self.secret_key is not None and len(self.secret_key) < 32:
             raise ValueError("GRID_SECRET_KEY must be at least 32 characters")
+        if self.quota_profile not in (*PROFILE_NAMES, "none"):
+            raise ValueError(
+                f"GRID_QUOTA_PROFILE must be one of {', '.join(PROFILE_NAMES)} or none"
+            )
         return self
 
     @property

@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                     settings.worker_interval_s,
                     stop,
                     notifier_from_url(settings.wecom_webhook_url),
+                    settings,  # the app's own (quota profile, time zone), not the environment's
                 ),
                 name="gridline-sweep",
                 daemon=True,

@@ -6,6 +6,7 @@ from backend.evidence.models import Photo, Recording
 from backend.notify.models import Notification
 from backend.open311.models import Open311Key, Open311RateWindow, Open311Request
 from backend.org.models import Department, Grid, GridMember
+from backend.quotas.models import PointsLedger, QuotaWeekClose
 from backend.reports.models import Report
 from backend.sla.models import CalendarDay, CalendarYear, Clock
 from backend.workorders.models import (
@@ -39,6 +40,8 @@ __all__ = [
     "Open311Request",
     "OrderCounter",
     "Photo",
+    "PointsLedger",
+    "QuotaWeekClose",
     "Recording",
     "RefreshToken",
     "Report",

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from backend.config import Settings, get_settings
 from backend.db import session_scope
 from backend.notify.outbox import deliver_pending
+from backend.quotas import service as quotas
 from backend.seams.clock import Clock as ClockSeam
 from backend.seams.notifier import Notifier
 from backend.sla import repository as repo
@@ -67,16 +68,36 @@ def sweep(
     return SweepResult(reminded=reminded, breached=breached)
 
 
+def close_quota_week(
+    engine: Engine, now: datetime, settings: Settings
+) -> quotas.CloseResult | None:
+    """Closes the members' last week once its Sunday is over (Shanghai wall clock), before
+    the outbox runs so the warnings go out in the same tick. The check is a read, so a tick
+    with nothing to close takes no write lock; the close itself is idempotent."""
+    with session_scope(engine, write=False) as session:
+        if not quotas.close_is_due(session, now, settings):
+            return None
+    with session_scope(engine) as session:
+        return quotas.close_week(session, quotas.week_to_close(now, settings), settings, now)
+
+
 def tick(
     engine: Engine, now: datetime, notifier: Notifier, settings: Settings | None = None
 ) -> None:
-    """One round of the worker: the deadline sweep, then outbound delivery of the inbox."""
+    """One round of the worker: the deadline sweep, the members' weekly close, then outbound
+    delivery of the inbox."""
     try:
         result = sweep(engine, now, settings=settings)
         if result.reminded or result.breached:
             log.info("sweep: %d reminders, %d breaches", result.reminded, result.breached)
     except Exception:  # keep the loop alive; the next sweep retries the same rows
         log.exception("deadline sweep failed")
+    try:
+        closed = close_quota_week(engine, now, settings or get_settings())
+        if closed is not None and closed.closed:
+            log.info("quota week %s closed for %d members", closed.week, closed.closed)
+    except Exception:
+        log.exception("quota week close failed")
     try:
         delivered = deliver_pending(engine, notifier, now)
         if delivered.sent or delivered.failed:
@@ -86,8 +107,13 @@ def tick(
 
 
 def run_forever(
-    engine: Engine, clock: ClockSeam, interval_s: float, stop: threading.Event, notifier: Notifier
+    engine: Engine,
+    clock: ClockSeam,
+    interval_s: float,
+    stop: threading.Event,
+    notifier: Notifier,
+    settings: Settings | None = None,
 ) -> None:
     while not stop.is_set():
-        tick(engine, clock.now(), notifier)
+        tick(engine, clock.now(), notifier, settings)
         stop.wait(interval_s)

@@ -13,9 +13,10 @@ from backend.auth import service as auth_service
 from backend.auth.models import Role
 from backend.auth.tokens import hash_password
 from backend.config import Settings
+from backend.db import row_id
 from backend.errors import Forbidden
 from backend.org import repository as repo
-from backend.org.models import Department, DepartmentKind, Grid, GridLevel
+from backend.org.models import Department, DepartmentKind, Grid, GridDuty, GridLevel
 
 DEMO_PASSWORD = "gridline-demo"
 STREET_CODE = "DEMO"
@@ -31,6 +32,9 @@ _COMMUNITIES = [
     ("DEMO-A", "铜川路社区", 1, "第一片区", "铜川路居委"),
     ("DEMO-B", "真北社区", 0, "第二片区", "真北居委"),
 ]
+# Each community's grid chief (网格长, seed 001 三(一): the community's head leads its grids,
+# manages the members and hears their warnings): chief of every grid of the community.
+_CHIEFS = {"DEMO-A": "demo-chief", "DEMO-B": "demo-chief-b"}
 
 _EXTRA_DEPARTMENTS = [
     ("第一片区", DepartmentKind.area_team),
@@ -57,12 +61,15 @@ DEMO_USERS = [
     DemoUser("demo-dispatcher", "赵调度", Role.dispatcher, "城运中心"),
     DemoUser("demo-leader", "孙领导", Role.leader),
     DemoUser("demo-admin", "周管理", Role.admin),
+    # Grid chiefs are grid members with the chief's duty (org.models.GridDuty).
+    DemoUser("demo-chief", "陈网格长", Role.member),
+    DemoUser("demo-chief-b", "刘网格长", Role.member),
 ]
 
 
 @lru_cache(maxsize=1)
 def _demo_password_hash() -> str:
-    # Argon2 is slow on purpose; six demo users need only one hash.
+    # Argon2 is slow on purpose; the demo users need only one hash.
     return hash_password(DEMO_PASSWORD)
 
 
@@ -110,6 +117,7 @@ def create_demo_street(session: Session, settings: Settings, now: datetime) -> l
         session, now, code=STREET_CODE, name="真如镇街道（演示）", level=GridLevel.street
     )
     first_grid: Grid | None = None
+    grids_of_community: dict[str, list[Grid]] = {}
     for code, name, row, team, _committee in _COMMUNITIES:
         community = _grid(
             session, now, code=code, name=name, level=GridLevel.community, parent_id=street.id
@@ -126,6 +134,7 @@ def create_demo_street(session: Session, settings: Settings, now: datetime) -> l
                 geometry=cell_polygon(col, row),
             )
             first_grid = first_grid or grid
+            grids_of_community.setdefault(code, []).append(grid)
     for demo in DEMO_USERS:
         user = auth_repo.user_by_username(session, demo.username)
         if user is None:
@@ -144,7 +153,11 @@ def create_demo_street(session: Session, settings: Settings, now: datetime) -> l
                 now=now,
                 is_demo=True,
             )
-        if demo.role in (Role.member, Role.inspector) and first_grid and first_grid.id and user.id:
-            repo.add_member(session, first_grid.id, user.id)
+        chief_of = [c for c, username in _CHIEFS.items() if username == demo.username]
+        if chief_of and user.id:
+            for grid in grids_of_community.get(chief_of[0], []):
+                repo.add_member(session, row_id(grid), user.id, GridDuty.chief)
+        elif demo.role in (Role.member, Role.inspector) and first_grid and user.id:
+            repo.add_member(session, row_id(first_grid), user.id)
     session.flush()
     return DEMO_USERS

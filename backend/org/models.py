@@ -57,8 +57,23 @@ class Grid(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class GridDuty(StrEnum):
+    """What a person does in a grid: patrols it (网格员, also 专职巡查员), or leads it
+    (网格长, seed 001 三(一): manages and replaces the grid's members; not judged by the quota)."""
+
+    member = "member"
+    chief = "grid_chief"
+
+
 class GridMember(SQLModel, table=True):
     __tablename__ = "grid_member"
+    __table_args__ = (CheckConstraint(_in("duty", [d.value for d in GridDuty]), name="duty"),)
 
     grid_id: int = Field(foreign_key="grid.id", primary_key=True, sa_type=BigId)
     user_id: int = Field(foreign_key="app_user.id", primary_key=True, index=True, sa_type=BigId)
+    # server_default: the rows that existed before grid chiefs are patrol members.
+    duty: str = Field(
+        default=GridDuty.member.value,
+        max_length=20,
+        sa_column_kwargs={"server_default": GridDuty.member.value},
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from backend.org.models import Department, Grid, GridMember
+from backend.org.models import Department, Grid, GridDuty, GridMember
 
 
 def department_by_id(session: Session, department_id: int) -> Department | None:
@@ -54,6 +54,8 @@ def member_ids_of_grid(session: Session, grid_id: int) -> list[int]:
     return sorted(session.exec(query))
 
 
-def add_member(session: Session, grid_id: int, user_id: int) -> None:
+def add_member(
+    session: Session, grid_id: int, user_id: int, duty: GridDuty = GridDuty.member
+) -> None:
     if session.get(GridMember, (grid_id, user_id)) is None:
-        session.add(GridMember(grid_id=grid_id, user_id=user_id))
+        session.add(GridMember(grid_id=grid_id, user_id=user_id, duty=duty.value))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.db import BigId, UTCDateTime
@@ -13,7 +13,11 @@ from backend.db import BigId, UTCDateTime
 class Report(SQLModel, table=True):
     __tablename__ = "report"
     # Phones resend: one report per (reporter, client_uuid), enforced by the database.
-    __table_args__ = (UniqueConstraint("reporter_id", "client_uuid"),)
+    __table_args__ = (
+        UniqueConstraint("reporter_id", "client_uuid"),
+        # A member's finds in a week (backend.quotas.repository): by reporter and time.
+        Index("ix_report_reporter_received_at", "reporter_id", "received_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     client_uuid: str = Field(max_length=36)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.deps import CurrentUser, SettingsDep
+from backend.org.models import GridDuty
+from backend.quotas.ledger import REASON_LABELS
 from backend.sla.service import profile_for
 from backend.workorders import closure_rules
 from backend.workorders.closure.schemas import ClosureLintIn, ClosureLintOut, LintProblemOut
@@ -14,6 +16,8 @@ from backend.workorders.schemas import CodeOut
 
 router = APIRouter(tags=["codes"])
 
+GRID_DUTY_LABELS = {GridDuty.member.value: "网格员", GridDuty.chief.value: "网格长"}
+
 
 @router.get("/codes", response_model=dict[str, list[CodeOut]])
 def codes(_: CurrentUser, settings: SettingsDep) -> dict[str, list[CodeOut]]:
@@ -21,9 +25,15 @@ def codes(_: CurrentUser, settings: SettingsDep) -> dict[str, list[CodeOut]]:
     "legal_procedure", "label": "已通过法定程序处理"}, …], …}``. Steps take the ``code``.
     The levels are the street's policy profile's and differ per source: ``levels.<source>``
     lists a source's (what dispatch offers), ``levels`` every level (to label an order's)."""
+    lists = {
+        **code_lists(profile_for(settings)),
+        # The members' points: the ledger's reasons, and what a person does in a grid.
+        "points_reasons": REASON_LABELS,
+        "grid_duties": GRID_DUTY_LABELS,
+    }
     return {
         name: [CodeOut(code=code, label=label) for code, label in labels.items()]
-        for name, labels in code_lists(profile_for(settings)).items()
+        for name, labels in lists.items()
     }
 
 

@@ -163,7 +163,8 @@ class WorkOrderEvent(SQLModel, table=True):
     __tablename__ = "work_order_event"
     __table_args__ = (
         UniqueConstraint("work_order_id", "seq"),
-        # Events of some kinds in a time window, street-wide (Open311 status updates).
+        # Events of some kinds in a time window, street-wide (Open311 status updates, the
+        # facts of a member's week in backend.quotas.repository).
         Index("ix_work_order_event_kind_at", "kind", "at"),
     )
 

@@ -89,7 +89,7 @@ def test_demo_street_is_idempotent(db, settings, clock) -> None:
     from backend.auth.models import User
     from backend.catalog.service import load_catalog
     from backend.db import session_scope
-    from backend.org.demo import create_demo_street
+    from backend.org.demo import DEMO_USERS, create_demo_street
     from backend.org.models import Department, Grid, GridMember
 
     def counts() -> tuple[int, ...]:
@@ -104,7 +104,7 @@ def test_demo_street_is_idempotent(db, settings, clock) -> None:
             load_catalog(session, clock.now())
             create_demo_street(session, settings, clock.now())
         after = counts()
-    assert after == counts() and after[0] == 6
+    assert after == counts() and after[0] == len(DEMO_USERS)
 
 
 def test_demo_reports_fill_the_queue_once(db, settings, clock, client, as_user) -> None:

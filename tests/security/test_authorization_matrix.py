@@ -168,6 +168,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/calendar/years/{year}"): Row(ADMIN_ONLY),
     ("GET", "/api/v1/policy/profile"): Row(ADMIN_ONLY),
     ("GET", "/api/v1/codes"): Row(EVERYONE),
+    # A member's week: the member himself, the chief of his grid (tests/quotas) and the
+    # street; the other grid's member is refused.
+    ("GET", "/api/v1/members/{member_id}/quota"): Row("OD DD DD OO OO OO"),
+    # Without grid_id every caller gets their own grid (a handler in none: 422); naming
+    # another community's grid is refused (tests/quotas/test_leaderboard.py).
+    ("GET", "/api/v1/leaderboards/members"): Row(EVERYONE),
     ("POST", "/api/v1/closure/lint"): Row(
         EVERYONE, lambda w, _: {"process": "正在整改中", "basis": "《上海市消防条例》"}
     ),
@@ -199,6 +205,7 @@ def _path(template: str, world: World, role: str | None, which: str) -> str:
         "recording_id": side.recording_id,
         "grid_id": side.grid_id,
         "user_id": world.user_ids[me] if which == "own" else world.user_ids["member-b"],
+        "member_id": world.user_ids["member" if which == "own" else "member-b"],
         "notification_id": world.notifications[me if which == "own" else "member-b"],
         "number": 1,
         "key_id": world.open311_key_id,

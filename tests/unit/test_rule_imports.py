@@ -51,6 +51,7 @@ PURE = sorted(
         "backend/quotas/quota_data.py",
         "backend/open311/rules.py",
         "backend/open311/formats.py",
+        "backend/quotas/ledger.py",
         "backend/evidence/imaging.py",
         "backend/evidence/exif.py",
         "backend/evidence/watermark.py",

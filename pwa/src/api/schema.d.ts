@@ -875,6 +875,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/members/{member_id}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Member Quota */
+        get: operations["member_quota_api_v1_members__member_id__quota_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leaderboards/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Member Leaderboard */
+        get: operations["member_leaderboard_api_v1_leaderboards_members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/client-config": {
         parameters: {
             query?: never;
@@ -1534,6 +1568,19 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** FindOut */
+        FindOut: {
+            /** Report Id */
+            report_id: number;
+            /** Work Order Id */
+            work_order_id: number;
+            /** Number */
+            number: string;
+            /** At */
+            at: string;
+            /** Day Off */
+            day_off: boolean;
+        };
         /** FirstContactIn */
         FirstContactIn: {
             /**
@@ -1595,6 +1642,13 @@ export interface components {
              */
             member_ids: number[];
         };
+        /** GridRef */
+        GridRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
         /** LatLng */
         LatLng: {
             /** Lat */
@@ -1620,6 +1674,49 @@ export interface components {
             aspect?: string | null;
             /** Aspect Lead */
             aspect_lead?: string | null;
+        };
+        /** LeaderboardItem */
+        LeaderboardItem: {
+            /** Rank */
+            rank: number;
+            member: components["schemas"]["MemberRef"];
+            grid: components["schemas"]["GridRef"];
+            /** Finds */
+            finds: number;
+            /** Points */
+            points: number;
+        };
+        /** LeaderboardOut */
+        LeaderboardOut: {
+            /** Week */
+            week: string;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "grid" | "community";
+            grid: components["schemas"]["GridRef"] | null;
+            /** Items */
+            items: components["schemas"]["LeaderboardItem"][];
+        };
+        /** LedgerLineOut */
+        LedgerLineOut: {
+            /** Id */
+            id: number;
+            /** At */
+            at: string;
+            /** Reason */
+            reason: string;
+            /** Reason Label */
+            reason_label: string;
+            /** Points */
+            points: number;
+            /** Work Order Id */
+            work_order_id: number | null;
+            /** Number */
+            number: string | null;
+            /** Note */
+            note: string;
         };
         /** LintProblemOut */
         LintProblemOut: {
@@ -1649,6 +1746,78 @@ export interface components {
              * @description the refusal or warning as the closure step words it
              */
             message: string;
+        };
+        /**
+         * MemberQuotaOut
+         * @description A member's week: live (so far) until the week is closed, then as it was closed.
+         */
+        MemberQuotaOut: {
+            member: components["schemas"]["MemberWithGrids"];
+            /**
+             * Profile
+             * @description the quota rules in force; null: none
+             */
+            profile: string | null;
+            /** Note */
+            note: string | null;
+            /** Week */
+            week: string;
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Working Days */
+            working_days: number;
+            /** Finds */
+            finds: number;
+            /** Quota */
+            quota: number | null;
+            /** Target */
+            target: number | null;
+            /** Missing */
+            missing: number | null;
+            /** Bonus */
+            bonus: number;
+            /** Penalty */
+            penalty: number;
+            /** Points */
+            points: number;
+            /** Warning */
+            warning: boolean;
+            /** Exempt */
+            exempt: boolean;
+            /** Provisional */
+            provisional: boolean;
+            /** Closed */
+            closed: boolean;
+            /** Closed At */
+            closed_at: string | null;
+            /** Empty Weeks In A Row */
+            empty_weeks_in_a_row: number;
+            /** Recommend Replacement */
+            recommend_replacement: boolean;
+            /** Find List */
+            find_list: components["schemas"]["FindOut"][];
+            /** Ledger */
+            ledger: components["schemas"]["LedgerLineOut"][];
+            /** Year Points */
+            year_points: number;
+        };
+        /** MemberRef */
+        MemberRef: {
+            /** Id */
+            id: number;
+            /** Display Name */
+            display_name: string;
+        };
+        /** MemberWithGrids */
+        MemberWithGrids: {
+            /** Id */
+            id: number;
+            /** Display Name */
+            display_name: string;
+            /** Grids */
+            grids: components["schemas"]["GridRef"][];
         };
         /** MergeIn */
         MergeIn: {
@@ -6274,6 +6443,121 @@ export interface operations {
             };
             /** @description 请求或文件过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    member_quota_api_v1_members__member_id__quota_get: {
+        parameters: {
+            query?: {
+                /** @description ISO 周，例如 2026-W47；不填为上海时间的本周 */
+                week?: string | null;
+            };
+            header?: never;
+            path: {
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberQuotaOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 找不到，或无权查看 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    member_leaderboard_api_v1_leaderboards_members_get: {
+        parameters: {
+            query?: {
+                /** @description ISO 周，例如 2026-W47；不填为上海时间的本周 */
+                week?: string | null;
+                /** @description grid 本网格 | community 本社区 */
+                scope?: "grid" | "community";
+                /** @description 不填为本人所在网格；街道角色不填为全街道 */
+                grid_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
