@@ -12,6 +12,7 @@ from backend.hotline.router import router as hotline_router
 from backend.notify.router import router as inbox_router
 from backend.org.router import router as org_router
 from backend.reports.router import router as reports_router
+from backend.scoring.router import router as stats_router
 from backend.sla.router import router as calendar_router
 from backend.workorders.codes_router import router as codes_router
 from backend.workorders.router import router as workorders_router
@@ -29,5 +30,6 @@ for router in (
     inbox_router,
     calendar_router,
     codes_router,
+    stats_router,
 ):
     api_router.include_router(router)

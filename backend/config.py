@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # (shared by every process of the instance), never a value written in the source.
     secret_key: str | None = None
     policy_profile: str = "zhenru"
+    # The department-score scheme (jiangning | zhenru | dongcheng). Unset: the policy
+    # profile's own (backend/scoring/periods.py PROFILE_SCHEMES; heyang, xiayang: zhenru).
+    scoring_scheme: str | None = None
     # Rules are computed in this zone; instants are stored in UTC.
     time_zone: str = "Asia/Shanghai"
 

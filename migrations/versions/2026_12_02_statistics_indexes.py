@@ -1,0 +1,34 @@
+"""Statistics of a period (backend/scoring): indexes on the instants that put orders, returns,
+extensions and supervision notices in a period.
+
+Revision ID: 20261202_07s
+Revises: 20261202_06
+Create Date: 2026-12-02 07:30:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "20261202_07s"
+down_revision: str | Sequence[str] | None = "20261202_06"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+INDEXES = (
+    ("work_order", "ix_work_order_dispatched_at", "dispatched_at"),
+    ("work_order", "ix_work_order_closed_at", "closed_at"),
+    ("return_request", "ix_return_request_created_at", "created_at"),
+    ("extension", "ix_extension_created_at", "created_at"),
+    ("supervision", "ix_supervision_issued_at", "issued_at"),
+)
+
+
+def upgrade() -> None:
+    for table, name, column in INDEXES:
+        op.create_index(name, table, [column], unique=False)
+
+
+def downgrade() -> None:
+    for table, name, _ in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
