@@ -27,11 +27,23 @@ missed when it was breached, met late, or is still running past its due time at 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, Protocol
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, literal, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -54,6 +66,11 @@ class Window:
     end: datetime
     now: datetime
     dialect: str
+    facts: Facts = field(default=None)  # type: ignore[assignment]  # set by for_orders/joined
+
+    def for_orders(self) -> Window:
+        """The window whose facts are read per order (correlated EXISTS)."""
+        return replace(self, facts=ExistsFacts(self.now))
 
 
 Condition = Callable[[Window], ColumnElement[bool]]
@@ -160,34 +177,148 @@ def clock_running(w: Window, c: Any = Clock) -> ColumnElement[bool]:
     return and_(col(c.met_at).is_(None), col(c.breached_at).is_(None), col(c.due_at) > w.now)
 
 
-def _clock(name: str, condition: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
-    query = select(literal(1)).where(col(Clock.work_order_id) == wo.id, col(Clock.name) == name)
-    if condition is not None:
-        query = query.where(condition)
-    return exists(query)
+ClockState = Literal["any", "on_time", "missed", "unmet_missed"]
+CLOCK_FACTS: tuple[tuple[str, ClockState], ...] = tuple(
+    (name, state)
+    for name in ("first_contact", "resolve")
+    for state in ("any", "on_time", "missed", "unmet_missed")
+)
+CLOSURE_KEYS = ("fact_finding", "claim_finding", "result")
+Payload = Callable[[str], Any]  # a key of the latest closure report → its value (or NULL)
 
 
-def _latest_closure(condition: Callable[[Any], ColumnElement[bool]]) -> ColumnElement[bool]:
-    """The order's latest closure report (its closure_submitted event) satisfies
-    ``condition(payload)``."""
-    event, later = aliased(WorkOrderEvent), aliased(WorkOrderEvent)
-    newer = select(literal(1)).where(
-        col(later.work_order_id) == col(event.work_order_id),
-        col(later.kind) == "closure_submitted",
-        col(later.seq) > col(event.seq),
-    )
-    return exists(
-        select(literal(1)).where(
-            col(event.work_order_id) == wo.id,
-            col(event.kind) == "closure_submitted",
-            condition(event.payload),
-            not_(exists(newer)),
+def clock_state(state: ClockState, w: Window, c: Any = Clock) -> ColumnElement[bool]:
+    """A clock row in one of the states a count asks about."""
+    if state == "any":
+        return true()
+    if state == "on_time":
+        return clock_on_time(c)
+    if state == "missed":
+        return clock_missed(w, c)
+    return and_(col(c.met_at).is_(None), clock_missed(w, c))
+
+
+class Facts(Protocol):
+    """An order's facts in its related tables, as conditions on the order's row: a clock of
+    a name in a state, its latest closure report. Defined once (``clock_state``, the latest
+    closure_submitted event); read either through correlated EXISTS (a list of orders) or
+    through per-order subqueries joined to work_order (a count over a whole period)."""
+
+    def clock(self, name: str, state: ClockState) -> ColumnElement[bool]: ...
+
+    def latest_closure(
+        self, condition: Callable[[Payload], ColumnElement[bool]]
+    ) -> ColumnElement[bool]: ...
+
+
+@dataclass(frozen=True)
+class ExistsFacts:
+    """Each fact a correlated EXISTS: what a page of the work list filters by."""
+
+    now: datetime
+
+    def clock(self, name: str, state: ClockState) -> ColumnElement[bool]:
+        w = Window(self.now, self.now, self.now, "", self)
+        return exists(
+            select(literal(1)).where(
+                col(Clock.work_order_id) == wo.id,
+                col(Clock.name) == name,
+                clock_state(state, w),
+            )
         )
+
+    def latest_closure(
+        self, condition: Callable[[Payload], ColumnElement[bool]]
+    ) -> ColumnElement[bool]:
+        event, later = aliased(WorkOrderEvent), aliased(WorkOrderEvent)
+        newer = select(literal(1)).where(
+            col(later.work_order_id) == col(event.work_order_id),
+            col(later.kind) == "closure_submitted",
+            col(later.seq) > col(event.seq),
+        )
+        return exists(
+            select(literal(1)).where(
+                col(event.work_order_id) == wo.id,
+                col(event.kind) == "closure_submitted",
+                condition(lambda key: event.payload[key].as_string()),
+                not_(exists(newer)),
+            )
+        )
+
+
+@dataclass
+class JoinedFacts:
+    """Each fact a column of a per-order subquery (``clocks``: one flag per CLOCK_FACTS;
+    ``closures``: the latest closure's CLOSURE_KEYS), LEFT JOINed to work_order: one hash
+    join per table for a period's count instead of an index probe per order and count.
+    ``used_clocks``/``used_closures`` say which subqueries the counts read, so only those
+    are joined."""
+
+    clocks: Any
+    closures: Any
+    used_clocks: bool = False
+    used_closures: bool = False
+
+    def clock(self, name: str, state: ClockState) -> ColumnElement[bool]:
+        self.used_clocks = True
+        return func.coalesce(self.clocks.c[f"{name}__{state}"], 0) == 1
+
+    def latest_closure(
+        self, condition: Callable[[Payload], ColumnElement[bool]]
+    ) -> ColumnElement[bool]:
+        self.used_closures = True
+        return condition(lambda key: self.closures.c[key])
+
+
+def joined_facts(w: Window, orders: Any) -> JoinedFacts:
+    """The per-order fact subqueries for the orders ``orders`` (a SELECT of their ids)."""
+    clocks = (
+        select(
+            col(Clock.work_order_id).label("work_order_id"),
+            *(
+                func.max(
+                    case((and_(col(Clock.name) == name, clock_state(state, w)), 1), else_=0)
+                ).label(f"{name}__{state}")
+                for name, state in CLOCK_FACTS
+            ),
+        )
+        .where(
+            col(Clock.name).in_(sorted({name for name, _ in CLOCK_FACTS})),
+            col(Clock.work_order_id).in_(orders),
+        )
+        .group_by(col(Clock.work_order_id))
+        .subquery("clock_facts")
     )
-
-
-def _payload(payload: Any, key: str) -> Any:
-    return payload[key].as_string()
+    # The latest closure report: the highest seq among the order's closure_submitted events
+    # (read from the partial index ix_work_order_event_closure), then that event's payload.
+    closure = aliased(WorkOrderEvent)
+    latest = (
+        select(
+            col(WorkOrderEvent.work_order_id).label("work_order_id"),
+            func.max(col(WorkOrderEvent.seq)).label("seq"),
+        )
+        .where(
+            col(WorkOrderEvent.kind) == "closure_submitted",
+            col(WorkOrderEvent.work_order_id).in_(orders),
+        )
+        .group_by(col(WorkOrderEvent.work_order_id))
+        .subquery("latest_closures")
+    )
+    closures = (
+        select(
+            latest.c.work_order_id,
+            *(closure.payload[key].as_string().label(key) for key in CLOSURE_KEYS),
+        )
+        .join(
+            closure,
+            and_(
+                col(closure.work_order_id) == latest.c.work_order_id,
+                col(closure.seq) == latest.c.seq,
+            ),
+        )
+        .subquery("closure_facts")
+    )
+    return JoinedFacts(clocks, closures)
 
 
 def _scored_satisfaction() -> ColumnElement[bool]:
@@ -258,14 +389,19 @@ def _jiangning() -> dict[str, Metric]:
         "first_contacted": OrderCount(
             "first_contacted",
             dispatched_in,
-            _j(lambda w: or_(_clock("first_contact", clock_on_time()), ~_clock("first_contact"))),
+            _j(
+                lambda w: or_(
+                    w.facts.clock("first_contact", "on_time"),
+                    ~w.facts.clock("first_contact", "any"),
+                )
+            ),
             "先行联系件数：先行联系时限内联系上来电人的工单；无人可联系（匿名、无电话）的工单"
             "没有先行联系时限，计为已先行联系",
         ),
         "on_time": OrderCount(
             "on_time",
             dispatched_in,
-            _j(lambda w: _clock("resolve", clock_on_time())),
+            _j(lambda w: w.facts.clock("resolve", "on_time")),
             "按时办结数：办结时限（resolve）内提交结案且未超时的工单",
         ),
         "resolved": OrderCount(
@@ -302,11 +438,11 @@ def _zhenru() -> dict[str, Metric]:
     def untrue(w: Window) -> ColumnElement[bool]:
         return and_(
             _hotline(),
-            _latest_closure(
-                lambda p: or_(
-                    _payload(p, "fact_finding") == "untrue",
-                    _payload(p, "claim_finding") == "no_policy_basis",
-                    _payload(p, "result").in_(UNTRUE_RESULTS),
+            w.facts.latest_closure(
+                lambda get: or_(
+                    get("fact_finding") == "untrue",
+                    get("claim_finding") == "no_policy_basis",
+                    get("result").in_(UNTRUE_RESULTS),
                 )
             ),
         )
@@ -364,13 +500,13 @@ def _zhenru() -> dict[str, Metric]:
         "missed_first_contact": OrderCount(
             "missed_first_contact",
             dispatched_in,
-            _j(lambda w: _clock("first_contact", clock_missed(w))),
+            _j(lambda w: w.facts.clock("first_contact", "missed")),
             "未先行联系：先行联系时限已过而未联系上来电人（或联系晚了）的工单",
         ),
         "late": OrderCount(
             "late",
             dispatched_in,
-            _j(lambda w: _clock("resolve", clock_missed(w))),
+            _j(lambda w: w.facts.clock("resolve", "missed")),
             "未按时办结：办结时限（resolve）已超时的工单（含超时未办结的）",
         ),
         **{
@@ -414,10 +550,10 @@ def _zhenru() -> dict[str, Metric]:
 def _dongcheng() -> dict[str, Metric]:
     def rated(w: Window) -> ColumnElement[bool]:
         # 参评的总事项数: handled (a closure report or 存电) or past its handling deadline.
-        return or_(col(wo.status).in_(FINISHED_REPORTS), _clock("resolve", clock_missed(w)))
+        return or_(col(wo.status).in_(FINISHED_REPORTS), w.facts.clock("resolve", "missed"))
 
     def interim(w: Window) -> ColumnElement[bool]:
-        return _latest_closure(lambda p: _payload(p, "result") == "partly_resolved")
+        return w.facts.latest_closure(lambda get: get("result") == "partly_resolved")
 
     def visited(w: Window) -> ColumnElement[bool]:
         return _scored_satisfaction()
@@ -441,7 +577,7 @@ def _dongcheng() -> dict[str, Metric]:
         "interim_done": OrderCount(
             "interim_done",
             dispatched_in,
-            lambda w: and_(rated(w), _clock("resolve", clock_on_time()), interim(w)),
+            lambda w: and_(rated(w), w.facts.clock("resolve", "on_time"), interim(w)),
             "准办结：时限内结案、最近一次结案结果为“部分解决”（阶段性结果）的工单",
         ),
         "done": OrderCount(
@@ -449,8 +585,8 @@ def _dongcheng() -> dict[str, Metric]:
             dispatched_in,
             lambda w: and_(
                 rated(w),
-                _clock("resolve", clock_on_time()),
-                _latest_closure(lambda p: _payload(p, "result") != "partly_resolved"),
+                w.facts.clock("resolve", "on_time"),
+                w.facts.latest_closure(lambda get: get("result") != "partly_resolved"),
             ),
             "实际办结：时限内结案、最近一次结案结果不是“部分解决”的工单",
         ),
@@ -465,7 +601,7 @@ def _dongcheng() -> dict[str, Metric]:
             dispatched_in,
             lambda w: and_(
                 rated(w),
-                _clock("resolve", and_(col(Clock.met_at).is_(None), clock_missed(w))),
+                w.facts.clock("resolve", "unmet_missed"),
             ),
             "强制结案：办结时限已过仍未提交结案的工单（区级平台会将其强制结案）",
         ),
@@ -516,7 +652,7 @@ def _grid() -> dict[str, Metric]:
         "closed_on_time": OrderCount(
             "closed_on_time",
             closed_in,
-            lambda w: _clock("resolve", clock_on_time()),
+            lambda w: w.facts.clock("resolve", "on_time"),
             "按时办结：办结时限内提交结案的工单",
         ),
         "verified_first_check": OrderCount(
@@ -528,7 +664,7 @@ def _grid() -> dict[str, Metric]:
         "closed_overdue": OrderCount(
             "closed_overdue",
             closed_in,
-            lambda w: _clock("resolve", clock_missed(w)),
+            lambda w: w.facts.clock("resolve", "missed"),
             "逾期：超过办结时限才结案的工单",
         ),
     }
@@ -617,6 +753,7 @@ def row_order_id(table: Any) -> Any:
 def orders_behind(m: Metric, w: Window, department_id: int | None) -> ColumnElement[bool]:
     """The condition over work_order that lists the orders behind ``m`` for a department
     (None: street-wide)."""
+    w = w.for_orders()
     if isinstance(m, Unknown):
         return false()
     if isinstance(m, OrderCount):

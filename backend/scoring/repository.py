@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, or_, select, text
 from sqlmodel import Session, col
 
 from backend.org.models import Department, DepartmentKind, Grid, GridLevel
@@ -18,6 +19,7 @@ from backend.scoring.metrics import (
     RowCount,
     Window,
     created_in,
+    joined_facts,
     row_department,
     row_order_id,
     seconds_between,
@@ -27,6 +29,22 @@ from backend.workorders.models import WorkOrder
 Group = Literal["department", "grid", "street"]
 STREET = 0  # the key of the street's single row
 PERCENTILES = (0.5, 0.95)
+
+
+def without_jit(session: Session) -> None:
+    """PostgreSQL: no JIT compilation for this transaction's statistics statements. Their
+    correlated EXISTS (one index probe per order and count) make the planner's cost estimate
+    large enough to start the JIT, which then spends more time compiling (1.7 s of 2.1 s at
+    20,000 orders, benchmarks/scores_month.py) than the statement spends running."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+        # The per-order fact subqueries of a month hash and sort ~100,000 rows each; the
+        # default 4 MB spills them to disk.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def sa_table_of(model: Any) -> Any:
+    return model.__table__
 
 
 def _order_key(group: Group) -> Any:
@@ -50,13 +68,24 @@ def order_counts(
         return {}
     key = _order_key(group)
     anchors: dict[Any, ColumnElement[bool]] = {}
+    for m in counts:
+        anchors.setdefault(m.anchor, m.anchor(w))
+    in_window = or_(*anchors.values())
+    facts = joined_facts(w, select(col(WorkOrder.id)).where(in_window))
+    w = replace(w, facts=facts)
     columns = []
     for index, m in enumerate(counts):
-        anchors.setdefault(m.anchor, m.anchor(w))
         weight = m.weight if m.weight is not None else literal(1)
         total = func.sum(case((and_(m.anchor(w), m.condition(w)), weight), else_=0))
         columns.append(total.label(f"c{index}"))
-    query = select(key.label("k"), *columns).select_from(WorkOrder).where(or_(*anchors.values()))
+    joined = sa_table_of(WorkOrder)
+    if facts.used_clocks:
+        joined = joined.outerjoin(facts.clocks, facts.clocks.c.work_order_id == col(WorkOrder.id))
+    if facts.used_closures:
+        joined = joined.outerjoin(
+            facts.closures, facts.closures.c.work_order_id == col(WorkOrder.id)
+        )
+    query = select(key.label("k"), *columns).select_from(joined).where(in_window)
     out: dict[Any, dict[str, int]] = {}
     for row in session.execute(_grouped(query, key, group)):
         out[row[0]] = {m.name: int(row[i + 1] or 0) for i, m in enumerate(counts)}

@@ -41,6 +41,7 @@ def _period(date_from: date | str | None, date_to: date | str | None, settings: 
 
 
 def _window(session: Session, p: Period, now: datetime) -> m.Window:
+    repo.without_jit(session)
     return m.Window(p.start, p.end, now, session.get_bind().dialect.name)
 
 
@@ -66,11 +67,20 @@ def _link(metric: str, p: Period, **scope: int | None) -> str:
 
 
 def _counts(
-    session: Session, group_name: str, w: m.Window, group: repo.Group
+    session: Session,
+    group_name: str,
+    w: m.Window,
+    group: repo.Group,
+    *,
+    street_wide_only: bool = False,
 ) -> dict[Any, dict[str, int]]:
     """Every count of a metrics group per key: one statement for the order counts, one per
-    related table for the row counts."""
-    defined = m.METRICS[group_name]
+    related table for the row counts (``street_wide_only``: just the street-wide counts)."""
+    defined = {
+        name: x
+        for name, x in m.METRICS[group_name].items()
+        if not street_wide_only or _street_wide(group_name, name)
+    }
     out: dict[Any, dict[str, int]] = {}
 
     def merge(found: dict[Any, dict[str, int]]) -> None:
@@ -140,7 +150,7 @@ def department_statistics(
     chosen = _scheme(scheme, settings)
     w = _window(session, p, _now(now))
     scores = _counts(session, chosen, w, "department")
-    street = _counts(session, chosen, w, "street").get(repo.STREET, {})
+    street = _counts(session, chosen, w, "street", street_wide_only=True).get(repo.STREET, {})
     stats = _counts(session, "stats", w, "department")
     statuses = repo.statuses(session, w, "department")
     percentiles = repo.dispatch_percentiles(session, w, "department")
@@ -281,7 +291,7 @@ def department_score(
         )
     w = _window(session, p, now)
     counts = _counts(session, chosen, w, "department").get(department_id)
-    street = _counts(session, chosen, w, "street").get(repo.STREET, {})
+    street = _counts(session, chosen, w, "street", street_wide_only=True).get(repo.STREET, {})
     derived = _complete(chosen, counts, street)
     result = score(chosen, derived, shipped_schemes(), variant=variant).as_dict()
     result["department"] = {"id": found[0], "name": found[1]}

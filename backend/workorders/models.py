@@ -164,7 +164,17 @@ class WorkOrderEvent(SQLModel, table=True):
     """Append-only, hash-chained timeline entry."""
 
     __tablename__ = "work_order_event"
-    __table_args__ = (UniqueConstraint("work_order_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("work_order_id", "seq"),
+        # Each order's latest closure report, read for a period's statistics (backend/scoring).
+        Index(
+            "ix_work_order_event_closure",
+            "work_order_id",
+            "seq",
+            sqlite_where=text("kind = 'closure_submitted'"),
+            postgresql_where=text("kind = 'closure_submitted'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
