@@ -875,6 +875,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Departments */
+        get: operations["departments_api_v1_stats_departments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/grids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grids */
+        get: operations["grids_api_v1_stats_grids_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Summary */
+        get: operations["summary_api_v1_stats_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/client-config": {
         parameters: {
             query?: never;
@@ -1200,6 +1251,24 @@ export interface components {
             /** Breached At */
             breached_at: string | null;
         };
+        /** ClocksOut */
+        ClocksOut: {
+            /**
+             * Met
+             * @description 按时完成的时限个数
+             */
+            met: number;
+            /**
+             * Missed
+             * @description 超时的时限个数（含超时后才完成、超时仍在计时的）
+             */
+            missed: number;
+            /**
+             * Running
+             * @description 未到期、仍在计时的时限个数
+             */
+            running: number;
+        };
         /** ClosureIn */
         ClosureIn: {
             /**
@@ -1318,6 +1387,62 @@ export interface components {
             /** Kind */
             kind: string;
         };
+        /** DepartmentStatsOut */
+        DepartmentStatsOut: {
+            /**
+             * Orders
+             * @description 统计周期内到达街道的工单数（部门：主办）
+             */
+            orders: number;
+            /** By Status */
+            by_status: {
+                [key: string]: number;
+            };
+            clocks: components["schemas"]["ClocksOut"];
+            dispatch_time_s: components["schemas"]["DispatchTimeOut"];
+            satisfaction: components["schemas"]["SatisfactionOut"];
+            /** Returns */
+            returns: number;
+            /** Extensions */
+            extensions: number;
+            /** Supervisions */
+            supervisions: number;
+            department: components["schemas"]["NamedRef"];
+            /**
+             * Score
+             * @description 评分方案的 Score.as_dict()（与 gridline score 相同）
+             */
+            score: {
+                [key: string]: unknown;
+            };
+            /**
+             * Links
+             * @description 每个计数对应的工单列表链接
+             */
+            links: {
+                [key: string]: string;
+            };
+        };
+        /** DepartmentStatsPage */
+        DepartmentStatsPage: {
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Scheme */
+            scheme: string;
+            /** Scheme Label */
+            scheme_label: string;
+            /**
+             * Definitions
+             * @description 每个计数的口径
+             */
+            definitions: {
+                [key: string]: string;
+            };
+            /** Items */
+            items: components["schemas"]["DepartmentStatsOut"][];
+        };
         /** DispatchIn */
         DispatchIn: {
             /**
@@ -1341,6 +1466,16 @@ export interface components {
              * @default false
              */
             marked_repeat: boolean;
+        };
+        /** DispatchTimeOut */
+        DispatchTimeOut: {
+            /**
+             * P50
+             * @description 到达至派单的秒数中位数（无派单：null）
+             */
+            p50: number | null;
+            /** P95 */
+            p95: number | null;
         };
         /** DuplicateOut */
         DuplicateOut: {
@@ -1595,6 +1730,58 @@ export interface components {
              */
             member_ids: number[];
         };
+        /** GridRatesOut */
+        GridRatesOut: {
+            /** Timely Rate */
+            timely_rate: number | null;
+            /** On Time Rate */
+            on_time_rate: number | null;
+            /** First Pass Rate */
+            first_pass_rate: number | null;
+            /** Overdue Rate */
+            overdue_rate: number | null;
+        };
+        /** GridStatsOut */
+        GridStatsOut: {
+            grid: components["schemas"]["NamedRef"];
+            /** Orders */
+            orders: number;
+            /** By Status */
+            by_status: {
+                [key: string]: number;
+            };
+            clocks: components["schemas"]["ClocksOut"];
+            dispatch_time_s: components["schemas"]["DispatchTimeOut"];
+            rates: components["schemas"]["GridRatesOut"];
+            /**
+             * Rates No Data
+             * @description 无数据的比率及原因
+             */
+            rates_no_data: {
+                [key: string]: string;
+            };
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Links */
+            links: {
+                [key: string]: string;
+            };
+        };
+        /** GridStatsPage */
+        GridStatsPage: {
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
+            /** Items */
+            items: components["schemas"]["GridStatsOut"][];
+        };
         /** LatLng */
         LatLng: {
             /** Lat */
@@ -1669,6 +1856,13 @@ export interface components {
             date: string;
             /** Text */
             text: string;
+        };
+        /** NamedRef */
+        NamedRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /**
          * NextStepOut
@@ -2057,6 +2251,17 @@ export interface components {
              */
             status: number;
         };
+        /** SatisfactionOut */
+        SatisfactionOut: {
+            /** Satisfied */
+            satisfied: number;
+            /** Basic Satisfied */
+            basic_satisfied: number;
+            /** Neutral */
+            neutral: number;
+            /** Unsatisfied */
+            unsatisfied: number;
+        };
         /**
          * Sort
          * @enum {string}
@@ -2141,6 +2346,35 @@ export interface components {
             state: string;
             /** Provisional */
             provisional: boolean;
+        };
+        /** SummaryOut */
+        SummaryOut: {
+            /**
+             * Orders
+             * @description 统计周期内到达街道的工单数（部门：主办）
+             */
+            orders: number;
+            /** By Status */
+            by_status: {
+                [key: string]: number;
+            };
+            clocks: components["schemas"]["ClocksOut"];
+            dispatch_time_s: components["schemas"]["DispatchTimeOut"];
+            satisfaction: components["schemas"]["SatisfactionOut"];
+            /** Returns */
+            returns: number;
+            /** Extensions */
+            extensions: number;
+            /** Supervisions */
+            supervisions: number;
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Links */
+            links: {
+                [key: string]: string;
+            };
         };
         /** SupervisionIn */
         SupervisionIn: {
@@ -3867,6 +4101,12 @@ export interface operations {
                 created_to?: string | null;
                 /** @description 工单号、描述、地址中的文字 */
                 q?: string | null;
+                /** @description 统计指标，如 zhenru.late：列出该计数背后的工单 */
+                metric?: string | null;
+                /** @description 统计周期开始日期（含），与 metric 同用 */
+                period_from?: string | null;
+                /** @description 统计周期结束日期（含），与 metric 同用 */
+                period_to?: string | null;
                 /** @description due：时限最近在前（承办人默认） */
                 sort?: components["schemas"]["Sort"] | null;
                 cursor?: string | null;
@@ -6274,6 +6514,163 @@ export interface operations {
             };
             /** @description 请求或文件过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    departments_api_v1_stats_departments_get: {
+        parameters: {
+            query?: {
+                /** @description 开始日期（含），YYYY-MM-DD */
+                from?: string | null;
+                /** @description 结束日期（含） */
+                to?: string | null;
+                scheme?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartmentStatsPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    grids_api_v1_stats_grids_get: {
+        parameters: {
+            query?: {
+                /** @description 开始日期（含），YYYY-MM-DD */
+                from?: string | null;
+                /** @description 结束日期（含） */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridStatsPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    summary_api_v1_stats_summary_get: {
+        parameters: {
+            query?: {
+                /** @description 开始日期（含），YYYY-MM-DD */
+                from?: string | null;
+                /** @description 结束日期（含） */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
