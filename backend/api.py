@@ -14,6 +14,7 @@ from backend.open311.admin_router import router as open311_keys_router
 from backend.org.router import router as org_router
 from backend.quotas.router import router as quotas_router
 from backend.reports.router import router as reports_router
+from backend.scoring.router import router as stats_router
 from backend.sla.router import router as calendar_router
 from backend.workorders.codes_router import router as codes_router
 from backend.workorders.router import router as workorders_router
@@ -33,5 +34,6 @@ for router in (
     codes_router,
     open311_keys_router,
     quotas_router,
+    stats_router,
 ):
     api_router.include_router(router)

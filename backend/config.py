@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # while the street's orders run on its own profile (zhenru by default): a street that
     # wants its members judged takes 合阳's quota rules alongside its own order rules.
     quota_profile: str = "heyang"
+    # The department-score scheme (jiangning | zhenru | dongcheng). Unset: the policy
+    # profile's own (backend/scoring/periods.py PROFILE_SCHEMES; heyang, xiayang: zhenru).
+    scoring_scheme: str | None = None
     # Rules are computed in this zone; instants are stored in UTC.
     time_zone: str = "Asia/Shanghai"
 

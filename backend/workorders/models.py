@@ -65,6 +65,9 @@ class WorkOrder(SQLModel, table=True):
         Index("ix_work_order_next_due", "next_due_at", "id"),
         Index("ix_work_order_updated", "updated_at", "id"),
         Index("ix_work_order_grid_status", "grid_id", "status", "next_due_at"),
+        # Statistics of a period (backend/scoring): orders dispatched or closed in it.
+        Index("ix_work_order_dispatched_at", "dispatched_at"),
+        Index("ix_work_order_closed_at", "closed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
@@ -166,6 +169,14 @@ class WorkOrderEvent(SQLModel, table=True):
         # Events of some kinds in a time window, street-wide (Open311 status updates, the
         # facts of a member's week in backend.quotas.repository).
         Index("ix_work_order_event_kind_at", "kind", "at"),
+        # Each order's latest closure report, read for a period's statistics (backend/scoring).
+        Index(
+            "ix_work_order_event_closure",
+            "work_order_id",
+            "seq",
+            sqlite_where=text("kind = 'closure_submitted'"),
+            postgresql_where=text("kind = 'closure_submitted'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
@@ -192,6 +203,8 @@ class ReturnRequest(SQLModel, table=True):
     """退单: a department hands an order back to the command center."""
 
     __tablename__ = "return_request"
+    # Statistics of a period count these by when they were made (backend/scoring).
+    __table_args__ = (Index("ix_return_request_created_at", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
@@ -214,6 +227,8 @@ class Extension(SQLModel, table=True):
     """延期 request and its decision."""
 
     __tablename__ = "extension"
+    # Statistics of a period count these by when they were made (backend/scoring).
+    __table_args__ = (Index("ix_extension_created_at", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)
@@ -237,6 +252,8 @@ class Supervision(SQLModel, table=True):
     """督办 notice with its reply."""
 
     __tablename__ = "supervision"
+    # Statistics of a period count these by when they were made (backend/scoring).
+    __table_args__ = (Index("ix_supervision_issued_at", "issued_at"),)
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)

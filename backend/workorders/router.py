@@ -76,6 +76,16 @@ def list_orders(
     q: Annotated[
         str | None, Query(max_length=100, description="工单号、描述、地址中的文字")
     ] = None,
+    metric: Annotated[
+        str | None,
+        Query(max_length=60, description="统计指标，如 zhenru.late：列出该计数背后的工单"),
+    ] = None,
+    period_from: Annotated[
+        str | None, Query(max_length=40, description="统计周期开始日期（含），与 metric 同用")
+    ] = None,
+    period_to: Annotated[
+        str | None, Query(max_length=40, description="统计周期结束日期（含），与 metric 同用")
+    ] = None,
     sort: Annotated[Sort | None, Query(description="due：时限最近在前（承办人默认）")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -92,6 +102,9 @@ def list_orders(
         created_from=created_from,
         created_to=created_to,
         q=q.strip() or None if q is not None else None,
+        metric=metric or None,
+        period_from=period_from,
+        period_to=period_to,
     )
     return listing.work_orders(
         session,

@@ -166,6 +166,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/inbox/{notification_id}/read"): Row("OD OD OD OD OD OD"),
     ("PUT", "/api/v1/calendar/years/{year}"): Row(ADMIN_ONLY, lambda w, _: {"days": []}),
     ("GET", "/api/v1/calendar/years/{year}"): Row(ADMIN_ONLY),
+    ("GET", "/api/v1/stats/departments"): Row(STREET),
+    ("GET", "/api/v1/stats/grids"): Row(STREET),
+    ("GET", "/api/v1/stats/summary"): Row(STREET),
     ("GET", "/api/v1/policy/profile"): Row(ADMIN_ONLY),
     ("GET", "/api/v1/codes"): Row(EVERYONE),
     # A member's week: the member himself, the chief of his grid (tests/quotas) and the

@@ -36,6 +36,7 @@ PURE = sorted(
         ),
         *(str(p.relative_to(ROOT)) for p in BACKEND.glob("workorders/*/rules.py")),
         "backend/sla/profiles.py",
+        "backend/scoring/periods.py",
         "backend/sla/calendar.py",
         "backend/sla/calendar_data.py",
         "backend/sla/deadlines.py",

@@ -159,10 +159,13 @@ def page(
     terms: Sequence[QueryTerm],
     limit: int,
     now: datetime,
+    metric_where: ColumnElement[bool] | None = None,
 ) -> list[tuple[WorkOrder, str | None]]:
     """Up to ``limit`` orders with their category name (one statement). What the viewer may
     see is the reach itself, so no per-row visibility subqueries are needed."""
     where = _filters(session, f, terms, now)
+    if metric_where is not None:
+        where.append(metric_where)
     scope = _reach(reach, viewer_id, department_id)
     if scope is not None:
         where.append(scope)

@@ -154,3 +154,9 @@ class OrderFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None
     q: str | None = None
+    # The orders behind a statistics count (backend.scoring.metrics), for a period given as
+    # dates; with a metric, department_id is the count's department (lead, or the returning
+    # department for returns), not "led or assisted by".
+    metric: str | None = None
+    period_from: str | None = None
+    period_to: str | None = None

@@ -12,6 +12,7 @@ from backend.auth.permissions import sees_street
 from backend.auth.schemas import DepartmentRef
 from backend.config import Settings
 from backend.db import row_id
+from backend.errors import InvalidInput
 from backend.pagination import (
     Page,
     decode_cursor,
@@ -22,6 +23,7 @@ from backend.pagination import (
 )
 from backend.reports.schemas import ReportOut
 from backend.reports.service import report_outs
+from backend.scoring import service as scoring
 from backend.sla import service as sla
 from backend.workorders.listing import repository as repo
 from backend.workorders.listing.rules import (
@@ -121,6 +123,15 @@ def work_orders(
     settings: Settings,
     now: datetime,
 ) -> Page[WorkOrderSummaryOut]:
+    metric_where = None
+    if f.metric is not None:
+        metric_where = scoring.metric_condition(
+            session, f.metric, f.period_from, f.period_to, f.department_id, settings, now
+        )
+        f = OrderFilter(**{**f.__dict__, "department_id": None})
+    elif f.period_from is not None or f.period_to is not None:
+        field = "period_from" if f.period_from is not None else "period_to"
+        raise InvalidInput("统计周期须与 metric 一起使用", code="metric_required", field=field)
     view = view_for(
         user.role, user.department_id is not None, assigned_to_me=assigned_to_me, sort=sort
     )
@@ -140,6 +151,7 @@ def work_orders(
         terms=terms,
         limit=limit + 1,
         now=now,
+        metric_where=metric_where,
     )
     bundles = repo.bundles(session, rows[:limit], in_viewer_grids=view.reach is Reach.grids)
     profile = sla.profile_for(settings)

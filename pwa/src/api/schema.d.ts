@@ -875,15 +875,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/members/{member_id}/quota": {
+    "/api/v1/stats/departments": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Member Quota */
-        get: operations["member_quota_api_v1_members__member_id__quota_get"];
+        /** Departments */
+        get: operations["departments_api_v1_stats_departments_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -892,15 +892,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/leaderboards/members": {
+    "/api/v1/stats/grids": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Member Leaderboard */
-        get: operations["member_leaderboard_api_v1_leaderboards_members_get"];
+        /** Grids */
+        get: operations["grids_api_v1_stats_grids_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Summary */
+        get: operations["summary_api_v1_stats_summary_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1234,6 +1251,24 @@ export interface components {
             /** Breached At */
             breached_at: string | null;
         };
+        /** ClocksOut */
+        ClocksOut: {
+            /**
+             * Met
+             * @description 按时完成的时限个数
+             */
+            met: number;
+            /**
+             * Missed
+             * @description 超时的时限个数（含超时后才完成、超时仍在计时的）
+             */
+            missed: number;
+            /**
+             * Running
+             * @description 未到期、仍在计时的时限个数
+             */
+            running: number;
+        };
         /** ClosureIn */
         ClosureIn: {
             /**
@@ -1352,6 +1387,62 @@ export interface components {
             /** Kind */
             kind: string;
         };
+        /** DepartmentStatsOut */
+        DepartmentStatsOut: {
+            /**
+             * Orders
+             * @description 统计周期内到达街道的工单数（部门：主办）
+             */
+            orders: number;
+            /** By Status */
+            by_status: {
+                [key: string]: number;
+            };
+            clocks: components["schemas"]["ClocksOut"];
+            dispatch_time_s: components["schemas"]["DispatchTimeOut"];
+            satisfaction: components["schemas"]["SatisfactionOut"];
+            /** Returns */
+            returns: number;
+            /** Extensions */
+            extensions: number;
+            /** Supervisions */
+            supervisions: number;
+            department: components["schemas"]["NamedRef"];
+            /**
+             * Score
+             * @description 评分方案的 Score.as_dict()（与 gridline score 相同）
+             */
+            score: {
+                [key: string]: unknown;
+            };
+            /**
+             * Links
+             * @description 每个计数对应的工单列表链接
+             */
+            links: {
+                [key: string]: string;
+            };
+        };
+        /** DepartmentStatsPage */
+        DepartmentStatsPage: {
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Scheme */
+            scheme: string;
+            /** Scheme Label */
+            scheme_label: string;
+            /**
+             * Definitions
+             * @description 每个计数的口径
+             */
+            definitions: {
+                [key: string]: string;
+            };
+            /** Items */
+            items: components["schemas"]["DepartmentStatsOut"][];
+        };
         /** DispatchIn */
         DispatchIn: {
             /**
@@ -1375,6 +1466,16 @@ export interface components {
              * @default false
              */
             marked_repeat: boolean;
+        };
+        /** DispatchTimeOut */
+        DispatchTimeOut: {
+            /**
+             * P50
+             * @description 到达至派单的秒数中位数（无派单：null）
+             */
+            p50: number | null;
+            /** P95 */
+            p95: number | null;
         };
         /** DuplicateOut */
         DuplicateOut: {
@@ -1568,19 +1669,6 @@ export interface components {
             /** Status */
             status: string;
         };
-        /** FindOut */
-        FindOut: {
-            /** Report Id */
-            report_id: number;
-            /** Work Order Id */
-            work_order_id: number;
-            /** Number */
-            number: string;
-            /** At */
-            at: string;
-            /** Day Off */
-            day_off: boolean;
-        };
         /** FirstContactIn */
         FirstContactIn: {
             /**
@@ -1642,12 +1730,57 @@ export interface components {
              */
             member_ids: number[];
         };
-        /** GridRef */
-        GridRef: {
-            /** Id */
-            id: number;
-            /** Name */
-            name: string;
+        /** GridRatesOut */
+        GridRatesOut: {
+            /** Timely Rate */
+            timely_rate: number | null;
+            /** On Time Rate */
+            on_time_rate: number | null;
+            /** First Pass Rate */
+            first_pass_rate: number | null;
+            /** Overdue Rate */
+            overdue_rate: number | null;
+        };
+        /** GridStatsOut */
+        GridStatsOut: {
+            grid: components["schemas"]["NamedRef"];
+            /** Orders */
+            orders: number;
+            /** By Status */
+            by_status: {
+                [key: string]: number;
+            };
+            clocks: components["schemas"]["ClocksOut"];
+            dispatch_time_s: components["schemas"]["DispatchTimeOut"];
+            rates: components["schemas"]["GridRatesOut"];
+            /**
+             * Rates No Data
+             * @description 无数据的比率及原因
+             */
+            rates_no_data: {
+                [key: string]: string;
+            };
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Links */
+            links: {
+                [key: string]: string;
+            };
+        };
+        /** GridStatsPage */
+        GridStatsPage: {
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
+            /** Items */
+            items: components["schemas"]["GridStatsOut"][];
         };
         /** LatLng */
         LatLng: {
@@ -1674,49 +1807,6 @@ export interface components {
             aspect?: string | null;
             /** Aspect Lead */
             aspect_lead?: string | null;
-        };
-        /** LeaderboardItem */
-        LeaderboardItem: {
-            /** Rank */
-            rank: number;
-            member: components["schemas"]["MemberRef"];
-            grid: components["schemas"]["GridRef"];
-            /** Finds */
-            finds: number;
-            /** Points */
-            points: number;
-        };
-        /** LeaderboardOut */
-        LeaderboardOut: {
-            /** Week */
-            week: string;
-            /**
-             * Scope
-             * @enum {string}
-             */
-            scope: "grid" | "community";
-            grid: components["schemas"]["GridRef"] | null;
-            /** Items */
-            items: components["schemas"]["LeaderboardItem"][];
-        };
-        /** LedgerLineOut */
-        LedgerLineOut: {
-            /** Id */
-            id: number;
-            /** At */
-            at: string;
-            /** Reason */
-            reason: string;
-            /** Reason Label */
-            reason_label: string;
-            /** Points */
-            points: number;
-            /** Work Order Id */
-            work_order_id: number | null;
-            /** Number */
-            number: string | null;
-            /** Note */
-            note: string;
         };
         /** LintProblemOut */
         LintProblemOut: {
@@ -1747,78 +1837,6 @@ export interface components {
              */
             message: string;
         };
-        /**
-         * MemberQuotaOut
-         * @description A member's week: live (so far) until the week is closed, then as it was closed.
-         */
-        MemberQuotaOut: {
-            member: components["schemas"]["MemberWithGrids"];
-            /**
-             * Profile
-             * @description the quota rules in force; null: none
-             */
-            profile: string | null;
-            /** Note */
-            note: string | null;
-            /** Week */
-            week: string;
-            /** From */
-            from: string;
-            /** To */
-            to: string;
-            /** Working Days */
-            working_days: number;
-            /** Finds */
-            finds: number;
-            /** Quota */
-            quota: number | null;
-            /** Target */
-            target: number | null;
-            /** Missing */
-            missing: number | null;
-            /** Bonus */
-            bonus: number;
-            /** Penalty */
-            penalty: number;
-            /** Points */
-            points: number;
-            /** Warning */
-            warning: boolean;
-            /** Exempt */
-            exempt: boolean;
-            /** Provisional */
-            provisional: boolean;
-            /** Closed */
-            closed: boolean;
-            /** Closed At */
-            closed_at: string | null;
-            /** Empty Weeks In A Row */
-            empty_weeks_in_a_row: number;
-            /** Recommend Replacement */
-            recommend_replacement: boolean;
-            /** Find List */
-            find_list: components["schemas"]["FindOut"][];
-            /** Ledger */
-            ledger: components["schemas"]["LedgerLineOut"][];
-            /** Year Points */
-            year_points: number;
-        };
-        /** MemberRef */
-        MemberRef: {
-            /** Id */
-            id: number;
-            /** Display Name */
-            display_name: string;
-        };
-        /** MemberWithGrids */
-        MemberWithGrids: {
-            /** Id */
-            id: number;
-            /** Display Name */
-            display_name: string;
-            /** Grids */
-            grids: components["schemas"]["GridRef"][];
-        };
         /** MergeIn */
         MergeIn: {
             /**
@@ -1838,6 +1856,13 @@ export interface components {
             date: string;
             /** Text */
             text: string;
+        };
+        /** NamedRef */
+        NamedRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /**
          * NextStepOut
@@ -2226,6 +2251,17 @@ export interface components {
              */
             status: number;
         };
+        /** SatisfactionOut */
+        SatisfactionOut: {
+            /** Satisfied */
+            satisfied: number;
+            /** Basic Satisfied */
+            basic_satisfied: number;
+            /** Neutral */
+            neutral: number;
+            /** Unsatisfied */
+            unsatisfied: number;
+        };
         /**
          * Sort
          * @enum {string}
@@ -2310,6 +2346,35 @@ export interface components {
             state: string;
             /** Provisional */
             provisional: boolean;
+        };
+        /** SummaryOut */
+        SummaryOut: {
+            /**
+             * Orders
+             * @description 统计周期内到达街道的工单数（部门：主办）
+             */
+            orders: number;
+            /** By Status */
+            by_status: {
+                [key: string]: number;
+            };
+            clocks: components["schemas"]["ClocksOut"];
+            dispatch_time_s: components["schemas"]["DispatchTimeOut"];
+            satisfaction: components["schemas"]["SatisfactionOut"];
+            /** Returns */
+            returns: number;
+            /** Extensions */
+            extensions: number;
+            /** Supervisions */
+            supervisions: number;
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Links */
+            links: {
+                [key: string]: string;
+            };
         };
         /** SupervisionIn */
         SupervisionIn: {
@@ -4036,6 +4101,12 @@ export interface operations {
                 created_to?: string | null;
                 /** @description 工单号、描述、地址中的文字 */
                 q?: string | null;
+                /** @description 统计指标，如 zhenru.late：列出该计数背后的工单 */
+                metric?: string | null;
+                /** @description 统计周期开始日期（含），与 metric 同用 */
+                period_from?: string | null;
+                /** @description 统计周期结束日期（含），与 metric 同用 */
+                period_to?: string | null;
                 /** @description due：时限最近在前（承办人默认） */
                 sort?: components["schemas"]["Sort"] | null;
                 cursor?: string | null;
@@ -6461,16 +6532,17 @@ export interface operations {
             };
         };
     };
-    member_quota_api_v1_members__member_id__quota_get: {
+    departments_api_v1_stats_departments_get: {
         parameters: {
             query?: {
-                /** @description ISO 周，例如 2026-W47；不填为上海时间的本周 */
-                week?: string | null;
+                /** @description 开始日期（含），YYYY-MM-DD */
+                from?: string | null;
+                /** @description 结束日期（含） */
+                to?: string | null;
+                scheme?: string | null;
             };
             header?: never;
-            path: {
-                member_id: number;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -6481,7 +6553,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberQuotaOut"];
+                    "application/json": components["schemas"]["DepartmentStatsPage"];
                 };
             };
             /** @description 未登录或登录已失效 */
@@ -6502,8 +6574,51 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 找不到，或无权查看 */
-            404: {
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    grids_api_v1_stats_grids_get: {
+        parameters: {
+            query?: {
+                /** @description 开始日期（含），YYYY-MM-DD */
+                from?: string | null;
+                /** @description 结束日期（含） */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridStatsPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6522,15 +6637,13 @@ export interface operations {
             };
         };
     };
-    member_leaderboard_api_v1_leaderboards_members_get: {
+    summary_api_v1_stats_summary_get: {
         parameters: {
             query?: {
-                /** @description ISO 周，例如 2026-W47；不填为上海时间的本周 */
-                week?: string | null;
-                /** @description grid 本网格 | community 本社区 */
-                scope?: "grid" | "community";
-                /** @description 不填为本人所在网格；街道角色不填为全街道 */
-                grid_id?: number | null;
+                /** @description 开始日期（含），YYYY-MM-DD */
+                from?: string | null;
+                /** @description 结束日期（含） */
+                to?: string | null;
             };
             header?: never;
             path?: never;
@@ -6544,7 +6657,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LeaderboardOut"];
+                    "application/json": components["schemas"]["SummaryOut"];
                 };
             };
             /** @description 未登录或登录已失效 */
