@@ -9,6 +9,7 @@ from backend.auth.router import router as auth_router
 from backend.catalog.router import router as catalog_router
 from backend.dispatch.router import router as dispatch_router
 from backend.hotline.router import router as hotline_router
+from backend.hotspots.router import router as hotspots_router
 from backend.notify.router import router as inbox_router
 from backend.org.router import router as org_router
 from backend.reports.router import router as reports_router
@@ -29,5 +30,6 @@ for router in (
     inbox_router,
     calendar_router,
     codes_router,
+    hotspots_router,
 ):
     api_router.include_router(router)

@@ -102,6 +102,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/media/recordings/{recording_id}"): Row(ORDER_READERS),
     ("POST", "/api/v1/classify"): Row(EVERYONE, lambda w, _: {"text": "垃圾没人清运"}),
     ("GET", "/api/v1/dispatch/queue"): Row(STREET),
+    ("GET", "/api/v1/stats/hotspots"): Row(STREET),
     ("POST", "/api/v1/workorders/{order_id}/dispatch"): Row(STREET, _v(category_number=1)),
     ("POST", "/api/v1/workorders/{order_id}/merge"): Row(
         STREET,

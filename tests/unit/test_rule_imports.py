@@ -48,6 +48,7 @@ PURE = sorted(
         "backend/scoring/schemes.py",
         "backend/scoring/scheme_data.py",
         "backend/quotas/rules.py",
+        "backend/hotspots/rules.py",
         "backend/quotas/quota_data.py",
         "backend/evidence/imaging.py",
         "backend/evidence/exif.py",
