@@ -27,6 +27,11 @@ export const routes: RouteRecordRaw[] = [
   { path: '/command/orders', component: () => import('@/pages/command/OrdersPage.vue'), meta: { title: '工单', roles: COMMAND, tab: true } },
   { path: '/orders/:id', component: () => import('@/pages/shared/OrderDetailPage.vue'), meta: { title: '工单详情', roles: ALL, back: true } },
   { path: '/orders/:id/step/:step', component: () => import('@/pages/shared/StepPage.vue'), meta: { title: '办理', roles: ALL, back: true } },
+  { path: '/me/quota', component: () => import('@/pages/member/QuotaPage.vue'), meta: { title: '本周任务', roles: MEMBERS, back: true } },
+  { path: '/leaderboard', component: () => import('@/pages/member/LeaderboardPage.vue'), meta: { title: '排行榜', roles: [...MEMBERS, ...COMMAND], back: true } },
+  { path: '/command/stats', component: () => import('@/pages/command/StatsPage.vue'), meta: { title: '统计', roles: COMMAND, tab: true } },
+  { path: '/command/stats/departments/:id', component: () => import('@/pages/command/DepartmentScorePage.vue'), meta: { title: '部门得分', roles: COMMAND, back: true } },
+  { path: '/command/orders-of', component: () => import('@/pages/command/OrdersOfPage.vue'), meta: { title: '统计工单', roles: COMMAND, back: true } },
   { path: '/inbox', component: () => import('@/pages/shared/InboxPage.vue'), meta: { title: '消息', roles: ALL, tab: true } },
   { path: '/me', component: () => import('@/pages/shared/MePage.vue'), meta: { title: '我的', roles: ALL, tab: true } },
   { path: '/:rest(.*)*', redirect: '/' },
@@ -67,7 +72,7 @@ export function tabsOf(role: Role | null): Tab[] {
     case 'dispatcher':
     case 'leader':
     case 'admin':
-      return [{ to: '/command/queue', label: '派单', icon: 'send-gift-o' }, { to: '/command/orders', label: '工单', icon: 'records-o' }, inbox, me]
+      return [{ to: '/command/queue', label: '派单', icon: 'send-gift-o' }, { to: '/command/orders', label: '工单', icon: 'records-o' }, { to: '/command/stats', label: '统计', icon: 'chart-trending-o' }, inbox, me]
     default:
       return []
   }

@@ -1,6 +1,7 @@
 // Every endpoint the app uses, typed from the generated OpenAPI schema (./schema.d.ts).
 import type { components } from './schema'
-import { request, upload, type Tokens, type UploadOptions } from './http'
+import { errorFrom, rawRequest, request, upload, type Tokens, type UploadOptions } from './http'
+import type { DepartmentStatsPage, Hotspots, Leaderboard, MemberQuota, ReportExport, Totals } from './pending-types'
 import type {
   Category,
   ClassifyOut,
@@ -64,4 +65,25 @@ export const api = {
   codes: () => request<CodeLists>('/codes'),
   /** The forbidden and discouraged wording in a closure report being written. */
   closureLint: (body: S['ClosureLintIn']) => request<S['ClosureLintOut']>('/closure/lint', { json: body }),
+
+  /** A member's week: finds against the quota, points and the reasons behind them. */
+  memberQuota: (memberId: number, week?: string) => request<MemberQuota>(`/members/${memberId}/quota`, { query: { week } }),
+  leaderboard: (query: { week?: string; scope?: 'grid' | 'community'; grid_id?: number }) =>
+    request<Leaderboard>('/leaderboards/members', { query }),
+
+  /** The command center's figures for a period (dates inclusive, Asia/Shanghai). */
+  statsSummary: (from: string, to: string) => request<Totals>('/stats/summary', { query: { from, to } }),
+  statsDepartments: (from: string, to: string) => request<DepartmentStatsPage>('/stats/departments', { query: { from, to } }),
+  hotspots: (from: string, to: string) => request<Hotspots>('/stats/hotspots', { query: { from, to } }),
+
+  exports: () => request<Page<ReportExport>>('/exports', { query: { limit: 20 } }),
+  createExport: (kind: string, from?: string) => request<ReportExport>('/exports', { json: { kind, from } }),
+  /** The .xlsx of an export, with the name the server gave it. */
+  async downloadExport(id: number): Promise<{ blob: Blob; filename: string }> {
+    const response = await rawRequest(`/exports/${id}/download`)
+    if (!response.ok) throw await errorFrom(response)
+    const disposition = response.headers.get('Content-Disposition') ?? ''
+    const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1]
+    return { blob: await response.blob(), filename: encoded ? decodeURIComponent(encoded) : `report-${id}.xlsx` }
+  },
 }
