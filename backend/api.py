@@ -8,6 +8,7 @@ from backend import health
 from backend.auth.router import router as auth_router
 from backend.catalog.router import router as catalog_router
 from backend.dispatch.router import router as dispatch_router
+from backend.exports.router import router as exports_router
 from backend.hotline.router import router as hotline_router
 from backend.hotspots.router import router as hotspots_router
 from backend.notify.router import router as inbox_router
@@ -31,5 +32,6 @@ for router in (
     calendar_router,
     codes_router,
     hotspots_router,
+    exports_router,
 ):
     api_router.include_router(router)

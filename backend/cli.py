@@ -80,6 +80,8 @@ def _worker(args: argparse.Namespace) -> None:
     import logging
     import threading
 
+    from backend.exports.service import generate_scheduled
+    from backend.main import make_storage
     from backend.notify.outbox import deliver_pending
     from backend.seams.notifier import notifier_from_url
     from backend.worker import run_forever, sweep
@@ -88,14 +90,19 @@ def _worker(args: argparse.Namespace) -> None:
     settings = get_settings()
     engine = engine_for(settings.database_url)
     notifier = notifier_from_url(settings.wecom_webhook_url)
+    storage = make_storage(settings)
     if args.once:
         now = SystemClock().now()
         result = sweep(engine, now, settings=settings)
         delivered = deliver_pending(engine, notifier, now)
         print(f"reminders sent: {result.reminded}, breaches recorded: {result.breached}")
         print(f"notifications delivered: {delivered.sent}, failed: {delivered.failed}")
+        made = generate_scheduled(engine, storage, settings, now)
+        print(f"reports made: {len(made)}")
         return
-    run_forever(engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier)
+    run_forever(
+        engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier, storage
+    )
 
 
 def _serve(args: argparse.Namespace) -> None:

@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                     settings.worker_interval_s,
                     stop,
                     notifier_from_url(settings.wecom_webhook_url),
+                    app.state.storage,
                 ),
                 name="gridline-sweep",
                 daemon=True,

@@ -3,6 +3,7 @@
 from backend.auth.models import InstanceSecret, LoginFailure, RefreshToken, RevokedFamily, User
 from backend.catalog.models import Category
 from backend.evidence.models import Photo, Recording
+from backend.exports.models import ReportExport
 from backend.notify.models import Notification
 from backend.org.models import Department, Grid, GridMember
 from backend.reports.models import Report
@@ -38,6 +39,7 @@ __all__ = [
     "Recording",
     "RefreshToken",
     "Report",
+    "ReportExport",
     "ReturnRequest",
     "RevokedFamily",
     "Supervision",

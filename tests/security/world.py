@@ -51,6 +51,7 @@ class World:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     user_ids: dict[str, int] = field(default_factory=dict)
     notifications: dict[str, int] = field(default_factory=dict)
+    export_id: int = 0
     own: Side = field(default_factory=Side)
     other: Side = field(default_factory=Side)
 
@@ -161,6 +162,11 @@ def build_world(tmp: Path) -> Iterator[World]:
             _dispatched_to(world, world.own.order_id, "第一片区")
             _dispatched_to(world, world.other.order_id, "第二片区")
             _notify_everyone(world, engine, clock)
+            made = client.post(
+                "/api/v1/exports", json={"kind": "daily"}, headers=world.headers["dispatcher"]
+            )
+            assert made.status_code == 201, made.text
+            world.export_id = made.json()["id"]
             yield world
         engine.dispose()
 

@@ -49,6 +49,8 @@ PURE = sorted(
         "backend/scoring/scheme_data.py",
         "backend/quotas/rules.py",
         "backend/hotspots/rules.py",
+        "backend/exports/periods.py",
+        "backend/exports/workbook.py",
         "backend/quotas/quota_data.py",
         "backend/evidence/imaging.py",
         "backend/evidence/exif.py",
