@@ -22,7 +22,12 @@ router = APIRouter(tags=["exports"])
 StreetWide = Annotated[User, Depends(require_roles(*STREET_WIDE))]
 
 
-@router.post("/exports", response_model=ExportOut, status_code=201)
+@router.post(
+    "/exports",
+    response_model=ExportOut,
+    status_code=201,
+    responses={200: {"model": ExportOut, "description": "已有同期报表（未要求重新生成）"}},
+)
 def request_export(
     body: ExportIn,
     user: StreetWide,
