@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, or_, select, tuple_
+from sqlalchemy import Integer, and_, case, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -172,6 +172,9 @@ def clusters(
 ClusterKey = tuple[int, int, int | None, int | None]
 
 
+_NO_KEY = -1  # stands for NULL in a join key (no category, no grid): ids are positive
+
+
 def latest_numbers(
     session: Session,
     start: datetime,
@@ -180,58 +183,58 @@ def latest_numbers(
     keys: Collection[ClusterKey],
 ) -> dict[ClusterKey, list[str]]:
     """The newest order numbers of each cluster (at most NUMBERS_PER_CLUSTER): one
-    statement, a window over the clusters' own orders only."""
+    statement. The clusters' keys come in as a UNION ALL of literal rows joined on plain
+    equality (NULL written as -1), so PostgreSQL hashes the 200 keys and probes each order of
+    the period once, instead of testing every order against 200 alternatives."""
     if not keys:
         return {}
+    wanted = union_all(
+        *(
+            select(
+                literal(lat_i).label("cell_lat"),
+                literal(lng_i).label("cell_lng"),
+                literal(_NO_KEY if category is None else category).label("category_number"),
+                literal(_NO_KEY if grid is None else grid).label("grid_id"),
+            )
+            for lat_i, lng_i, category, grid in keys
+        )
+    ).subquery("wanted")
     cell_lat, cell_lng = cell(WorkOrder.lat), cell(WorkOrder.lng)
-    # NULL never equals NULL in a tuple IN: orders without a category or grid are matched
-    # separately, per cell.
-    exact = [k for k in keys if k[2] is not None and k[3] is not None]
-    loose = [k for k in keys if k[2] is None or k[3] is None]
-    matches: list[ColumnElement[bool]] = []
-    if exact:
-        matches.append(
-            tuple_(cell_lat, cell_lng, col(WorkOrder.category_number), col(WorkOrder.grid_id)).in_(
-                exact
-            )
-        )
-    for lat_i, lng_i, category, grid in loose:
-        matches.append(
-            and_(
-                cell_lat == lat_i,
-                cell_lng == lng_i,
-                col(WorkOrder.category_number).is_(None)
-                if category is None
-                else col(WorkOrder.category_number) == category,
-                col(WorkOrder.grid_id).is_(None)
-                if grid is None
-                else col(WorkOrder.grid_id) == grid,
-            )
-        )
+    category = func.coalesce(col(WorkOrder.category_number), _NO_KEY)
+    grid = func.coalesce(col(WorkOrder.grid_id), _NO_KEY)
     ranked = (
         select(
-            cell_lat.label("cell_lat"),
-            cell_lng.label("cell_lng"),
-            col(WorkOrder.category_number).label("category_number"),
-            col(WorkOrder.grid_id).label("grid_id"),
+            wanted.c.cell_lat,
+            wanted.c.cell_lng,
+            wanted.c.category_number,
+            wanted.c.grid_id,
             col(WorkOrder.number).label("number"),
             func.row_number()
             .over(
                 partition_by=(
-                    cell_lat,
-                    cell_lng,
-                    col(WorkOrder.category_number),
-                    col(WorkOrder.grid_id),
+                    wanted.c.cell_lat,
+                    wanted.c.cell_lng,
+                    wanted.c.category_number,
+                    wanted.c.grid_id,
                 ),
                 order_by=(col(WorkOrder.created_at).desc(), col(WorkOrder.id).desc()),
             )
             .label("rank"),
         )
+        .select_from(WorkOrder)
+        .join(
+            wanted,
+            and_(
+                cell_lat == wanted.c.cell_lat,
+                cell_lng == wanted.c.cell_lng,
+                category == wanted.c.category_number,
+                grid == wanted.c.grid_id,
+            ),
+        )
         .where(
             *_counted(start, end, statuses, None),
             col(WorkOrder.lat).is_not(None),
             col(WorkOrder.lng).is_not(None),
-            or_(*matches),
         )
         .subquery()
     )
@@ -247,8 +250,14 @@ def latest_numbers(
         .order_by(ranked.c.rank)
     ).all()
     found: dict[ClusterKey, list[str]] = {}
-    for lat_i, lng_i, category, grid, number in rows:
-        found.setdefault((int(lat_i), int(lng_i), category, grid), []).append(number)
+    for lat_i, lng_i, category_number, grid_id, number in rows:
+        key = (
+            int(lat_i),
+            int(lng_i),
+            None if category_number == _NO_KEY else int(category_number),
+            None if grid_id == _NO_KEY else int(grid_id),
+        )
+        found.setdefault(key, []).append(number)
     return found
 
 
