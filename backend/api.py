@@ -12,6 +12,7 @@ from backend.exports.router import router as exports_router
 from backend.hotline.router import router as hotline_router
 from backend.hotspots.router import router as hotspots_router
 from backend.notify.router import router as inbox_router
+from backend.open311.admin_router import router as open311_keys_router
 from backend.org.router import router as org_router
 from backend.reports.router import router as reports_router
 from backend.sla.router import router as calendar_router
@@ -31,6 +32,7 @@ for router in (
     inbox_router,
     calendar_router,
     codes_router,
+    open311_keys_router,
     hotspots_router,
     exports_router,
 ):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from backend.config import PROJECT_ROOT, get_settings
 from backend.db import engine_for, session_scope
 from backend.hotline.cli import add_hotline_import_parser
+from backend.open311.cli import add_open311_key_parser
 from backend.quotas.cli import add_quota_parser
 from backend.scoring.cli import add_score_parser
 from backend.seams.clock import SystemClock
@@ -133,6 +134,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     add_quota_parser(commands, _calendar)
     add_score_parser(commands)
     add_hotline_import_parser(commands)
+    add_open311_key_parser(
+        commands,
+        lambda: session_scope(engine_for(get_settings().database_url)),
+        lambda: SystemClock().now(),
+    )
     args = parser.parse_args(argv)
     try:
         args.func(args)

@@ -114,6 +114,19 @@ class Settings(BaseSettings):
     max_json_bytes: int = 4 * 1024 * 1024
     multipart_overhead_bytes: int = 256 * 1024
 
+    # Open311 GeoReport v2 (/open311/v2/). GET requests shows only the orders of these
+    # sources: by default those that came in through Open311 itself, whose requester chose
+    # to file publicly. Adding a source (say snapshot) publishes its descriptions and
+    # addresses as written, so check they carry no personal details first.
+    open311_public_sources: list[str] = ["open311"]
+    # Hosts a media_url may be fetched from ("img.example.org" any port, "host:port" that
+    # port only); none by default: no server-side request to an address a client chose.
+    open311_media_hosts: list[str] = []
+    # Requests per API key per minute, counted in the database (shared by every process).
+    open311_rate_per_minute: int = 60
+    open311_contact: str = "街道城运中心（网格化管理中心）"
+    open311_key_service: str = "请联系街道城运中心申请 API 密钥"
+
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> Settings:
         if not self.dev_mode and self.secret_key is None:

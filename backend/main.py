@@ -19,6 +19,7 @@ from backend.dispatch.classifier import load_classifier
 from backend.docs import install_docs
 from backend.errors import install_error_handlers
 from backend.http_guards import BodyLimits, SecurityHeaders
+from backend.open311.router import install as install_open311
 from backend.openapi import install_openapi
 from backend.seams.clock import Clock, SystemClock
 from backend.seams.notifier import notifier_from_url
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.signing_key = SigningKey(settings, app.state.engine)
     install_error_handlers(app)
     app.include_router(api_router)
+    install_open311(app)
     install_openapi(app)
     install_docs(app, settings)
     install_web(app, settings)  # after the API and docs: its catch-all serves the PWA

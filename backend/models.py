@@ -5,6 +5,7 @@ from backend.catalog.models import Category
 from backend.evidence.models import Photo, Recording
 from backend.exports.models import ReportExport
 from backend.notify.models import Notification
+from backend.open311.models import Open311Key, Open311RateWindow, Open311Request
 from backend.org.models import Department, Grid, GridMember
 from backend.reports.models import Report
 from backend.sla.models import CalendarDay, CalendarYear, Clock
@@ -34,6 +35,9 @@ __all__ = [
     "InstanceSecret",
     "LoginFailure",
     "Notification",
+    "Open311Key",
+    "Open311RateWindow",
+    "Open311Request",
     "OrderCounter",
     "Photo",
     "Recording",

@@ -24,9 +24,9 @@ _REVALIDATE = {"index.html", "sw.js", "manifest.webmanifest", "registerSW.js"}
 
 
 class _AppPath(Convertor[str]):
-    """Any path but the API's and the docs': those keep their own 404 and 405 answers."""
+    """Any path but the APIs' and the docs': those keep their own 404 and 405 answers."""
 
-    regex = r"(?!(?:api|docs|redoc|openapi\.json)(?:/|$)).*"
+    regex = r"(?!(?:api|open311|docs|redoc|openapi\.json)(?:/|$)).*"
 
     def convert(self, value: str) -> str:
         return value

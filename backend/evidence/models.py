@@ -23,7 +23,8 @@ class Photo(SQLModel, table=True):
         default="report", max_length=20
     )  # report | before | after | scene | document
     position: int = 0  # upload order within its report
-    uploaded_by: int = Field(foreign_key="app_user.id", sa_type=BigId)
+    # None: an external system sent it (an Open311 request's media_url).
+    uploaded_by: int | None = Field(default=None, foreign_key="app_user.id", sa_type=BigId)
     sha256: str = Field(max_length=64, index=True)  # of the original bytes
     image_type: str = Field(max_length=10)
     size_bytes: int

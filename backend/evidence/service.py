@@ -156,7 +156,7 @@ def store_photo(
     processed: imaging.ProcessedPhoto,
     original: bytes,
     *,
-    uploaded_by: int,
+    uploaded_by: int | None,  # None: an external system (Open311) sent it
     position: int,
     now: datetime,
 ) -> Photo:

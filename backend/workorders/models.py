@@ -161,7 +161,11 @@ class WorkOrderEvent(SQLModel, table=True):
     """Append-only, hash-chained timeline entry."""
 
     __tablename__ = "work_order_event"
-    __table_args__ = (UniqueConstraint("work_order_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("work_order_id", "seq"),
+        # Events of some kinds in a time window, street-wide (Open311 status updates).
+        Index("ix_work_order_event_kind_at", "kind", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     work_order_id: int = Field(foreign_key="work_order.id", index=True, sa_type=BigId)

@@ -2,7 +2,7 @@
 worker's schedule and repeated requests never make a second report of the same period.
 
 Revision ID: 20261202_07r
-Revises: 20261202_06
+Revises: 20261202_07o
 Create Date: 2026-12-02 07:35:09
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import backend.db
 
 revision: str = "20261202_07r"
-down_revision: str | Sequence[str] | None = "20261202_06"
+down_revision: str | Sequence[str] | None = "20261202_07o"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -97,6 +97,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         "DD DD DD OO DD OO", lambda w, _: {"external_no": "SH-MATRIX-1"}
     ),
     ("GET", "/api/v1/reports"): Row(EVERYONE),
+    # Open311 client keys: admins only (the GeoReport routes themselves take the key).
+    ("GET", "/api/v1/open311/keys"): Row(ADMIN_ONLY),
+    ("POST", "/api/v1/open311/keys"): Row(ADMIN_ONLY, lambda w, _: {"name": "矩阵二"}),
+    ("POST", "/api/v1/open311/keys/{key_id}/revoke"): Row(ADMIN_ONLY),
     ("GET", "/api/v1/reports/{report_id}"): Row("OD DD DD OO OO OO"),
     ("GET", "/api/v1/media/photos/{photo_id}/{variant}"): Row(ORDER_READERS),
     ("GET", "/api/v1/media/recordings/{recording_id}"): Row(ORDER_READERS),
@@ -201,6 +205,7 @@ def _path(template: str, world: World, role: str | None, which: str) -> str:
         "user_id": world.user_ids[me] if which == "own" else world.user_ids["member-b"],
         "notification_id": world.notifications[me if which == "own" else "member-b"],
         "number": 1,
+        "key_id": world.open311_key_id,
         "year": 2099,
         "return_id": 1,
         "extension_id": 1,

@@ -54,6 +54,7 @@ class World:
     export_id: int = 0
     own: Side = field(default_factory=Side)
     other: Side = field(default_factory=Side)
+    open311_key_id: int = 0
 
     def side(self, which: str) -> Side:
         return self.own if which == "own" else self.other
@@ -162,6 +163,10 @@ def build_world(tmp: Path) -> Iterator[World]:
             _dispatched_to(world, world.own.order_id, "第一片区")
             _dispatched_to(world, world.other.order_id, "第二片区")
             _notify_everyone(world, engine, clock)
+            key = client.post(
+                "/api/v1/open311/keys", json={"name": "矩阵"}, headers=world.headers["admin"]
+            )
+            world.open311_key_id = key.json()["id"]
             made = client.post(
                 "/api/v1/exports", json={"kind": "daily"}, headers=world.headers["dispatcher"]
             )

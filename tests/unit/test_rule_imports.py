@@ -52,6 +52,8 @@ PURE = sorted(
         "backend/exports/periods.py",
         "backend/exports/workbook.py",
         "backend/quotas/quota_data.py",
+        "backend/open311/rules.py",
+        "backend/open311/formats.py",
         "backend/evidence/imaging.py",
         "backend/evidence/exif.py",
         "backend/evidence/watermark.py",
