@@ -8,7 +8,9 @@ from backend import health
 from backend.auth.router import router as auth_router
 from backend.catalog.router import router as catalog_router
 from backend.dispatch.router import router as dispatch_router
+from backend.exports.router import router as exports_router
 from backend.hotline.router import router as hotline_router
+from backend.hotspots.router import router as hotspots_router
 from backend.notify.router import router as inbox_router
 from backend.open311.admin_router import router as open311_keys_router
 from backend.org.router import router as org_router
@@ -35,5 +37,7 @@ for router in (
     open311_keys_router,
     quotas_router,
     stats_router,
+    hotspots_router,
+    exports_router,
 ):
     api_router.include_router(router)

@@ -81,6 +81,8 @@ def _worker(args: argparse.Namespace) -> None:
     import logging
     import threading
 
+    from backend.exports.service import generate_scheduled
+    from backend.main import make_storage
     from backend.notify.outbox import deliver_pending
     from backend.seams.notifier import notifier_from_url
     from backend.worker import close_quota_week, run_forever, sweep
@@ -89,6 +91,7 @@ def _worker(args: argparse.Namespace) -> None:
     settings = get_settings()
     engine = engine_for(settings.database_url)
     notifier = notifier_from_url(settings.wecom_webhook_url)
+    storage = make_storage(settings)
     if args.once:
         now = SystemClock().now()
         result = sweep(engine, now, settings=settings)
@@ -98,9 +101,11 @@ def _worker(args: argparse.Namespace) -> None:
         if closed is not None:
             print(f"quota week {closed.week} closed for {closed.closed} members")
         print(f"notifications delivered: {delivered.sent}, failed: {delivered.failed}")
+        made = generate_scheduled(engine, storage, settings, now)
+        print(f"reports made: {len(made)}")
         return
     run_forever(
-        engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier, settings
+        engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier, settings, storage
     )
 
 

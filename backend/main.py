@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                     stop,
                     notifier_from_url(settings.wecom_webhook_url),
                     settings,  # the app's own (quota profile, time zone), not the environment's
+                    app.state.storage,
                 ),
                 name="gridline-sweep",
                 daemon=True,

@@ -3,6 +3,7 @@
 from backend.auth.models import InstanceSecret, LoginFailure, RefreshToken, RevokedFamily, User
 from backend.catalog.models import Category
 from backend.evidence.models import Photo, Recording
+from backend.exports.models import ReportExport
 from backend.notify.models import Notification
 from backend.open311.models import Open311Key, Open311RateWindow, Open311Request
 from backend.org.models import Department, Grid, GridMember
@@ -45,6 +46,7 @@ __all__ = [
     "Recording",
     "RefreshToken",
     "Report",
+    "ReportExport",
     "ReturnRequest",
     "RevokedFamily",
     "Supervision",

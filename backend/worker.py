@@ -1,5 +1,5 @@
-"""The worker: the deadline sweep (reminders before due, breaches after) and the outbound
-notifications. Safe with many workers.
+"""The worker: the deadline sweep (reminders before due, breaches after), the outbound
+notifications and the scheduled reports. Safe with many workers.
 
 Each sweep is one transaction over a batch of claimed clocks (row locks with SKIP LOCKED on
 PostgreSQL, the database write lock on SQLite). A worker killed mid-batch commits nothing,
@@ -20,10 +20,12 @@ from sqlalchemy.engine import Engine
 
 from backend.config import Settings, get_settings
 from backend.db import session_scope
+from backend.exports.service import generate_scheduled
 from backend.notify.outbox import deliver_pending
 from backend.quotas import service as quotas
 from backend.seams.clock import Clock as ClockSeam
 from backend.seams.notifier import Notifier
+from backend.seams.storage import Storage
 from backend.sla import repository as repo
 from backend.sla.models import Clock
 from backend.workorders import deadlines
@@ -82,10 +84,16 @@ def close_quota_week(
 
 
 def tick(
-    engine: Engine, now: datetime, notifier: Notifier, settings: Settings | None = None
+    engine: Engine,
+    now: datetime,
+    notifier: Notifier,
+    settings: Settings | None = None,
+    storage: Storage | None = None,
 ) -> None:
-    """One round of the worker: the deadline sweep, the members' weekly close, then outbound
-    delivery of the inbox."""
+    """One round of the worker: the deadline sweep, the members' weekly close, outbound
+    delivery of the inbox, and (with a storage) the scheduled reports — yesterday's, last
+    week's, last month's and the last two months', each made once (the unique (kind, period)
+    row keeps workers from doubling)."""
     try:
         result = sweep(engine, now, settings=settings)
         if result.reminded or result.breached:
@@ -104,6 +112,14 @@ def tick(
             log.info("outbox: %d sent, %d failed", delivered.sent, delivered.failed)
     except Exception:
         log.exception("notification delivery failed")
+    if storage is None:
+        return
+    try:
+        made = generate_scheduled(engine, storage, settings or get_settings(), now)
+        if made:
+            log.info("reports: %s", ", ".join(f"{p.kind} {p.first}" for p in made))
+    except Exception:
+        log.exception("scheduled reports failed")
 
 
 def run_forever(
@@ -113,7 +129,8 @@ def run_forever(
     stop: threading.Event,
     notifier: Notifier,
     settings: Settings | None = None,
+    storage: Storage | None = None,
 ) -> None:
     while not stop.is_set():
-        tick(engine, clock.now(), notifier, settings)
+        tick(engine, clock.now(), notifier, settings, storage)
         stop.wait(interval_s)

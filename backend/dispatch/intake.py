@@ -149,22 +149,18 @@ def route_new_order(
     ):
         gathered = gather(session, None, order_id, settings)
         change = decide(gathered, Step.dispatch, now)
-        assignment.dispatch(
-            session,
-            gathered,
-            order.version,
-            change,
-            Assignment(
-                lead_id=dispatching.department_id(session, chosen.lead),
-                assist_ids=dispatching.department_ids(session, chosen.assists),
-                category_number=order.category_number,
-                level=order.level,
-                mode="auto",
-                reason=chosen.reason,
-            ),
-            settings,
-            now,
+        assigned = Assignment(
+            lead_id=dispatching.department_id(session, chosen.lead),
+            assist_ids=dispatching.department_ids(session, chosen.assists),
+            category_number=order.category_number,
+            level=order.level,
+            mode="auto",
+            reason=chosen.reason,
         )
+        apply = assignment.dispatch(
+            session, gathered, order.version, change, assigned, settings, now
+        )
+        dispatching.supervise_comeback(session, apply, gathered, assigned, settings, now)
         return True
     why = dispatching.why_queued(
         classification.confident, order.grid_id, chosen, duplicates, located=order.lat is not None

@@ -74,9 +74,10 @@ from backend.org.models import Department, Grid
 from backend.reports.models import Report
 from backend.sla.models import Clock
 from backend.workorders.models import WorkOrder
-from backend.workorders.states import AWAITING_DISPATCH, MERGEABLE
+from backend.workorders.states import AWAITING_DISPATCH, MERGEABLE, Status
 
 _MERGEABLE = sorted(s.value for s in MERGEABLE)
+_CLOSED = sorted(s.value for s in (Status.closed, Status.archived))
 
 
 def grid_signature(session: Session) -> tuple[tuple[int, str], ...]:
@@ -201,6 +202,22 @@ def open_orders_near_each(
     return [(int(queued_id), Nearby(*found)) for queued_id, *found in rows]
 
 
+def _at_place(
+    category_number: int, box: tuple[float, float, float, float], address: str | None
+) -> list:
+    min_lat, max_lat, min_lng, max_lng = box
+    place = and_(
+        col(WorkOrder.lat) >= min_lat,
+        col(WorkOrder.lat) <= max_lat,
+        col(WorkOrder.lng) >= min_lng,
+        col(WorkOrder.lng) <= max_lng,
+    )
+    return [
+        WorkOrder.category_number == category_number,
+        or_(place, col(WorkOrder.address) == address) if address else place,
+    ]
+
+
 def earlier_nearby(
     session: Session,
     category_number: int,
@@ -212,20 +229,34 @@ def earlier_nearby(
 ) -> list[WorkOrder]:
     """Earlier orders of the category, open or closed, inside the box or at the same address,
     within the window: the history 返潮 is judged on."""
-    min_lat, max_lat, min_lng, max_lng = box
-    place = and_(
-        col(WorkOrder.lat) >= min_lat,
-        col(WorkOrder.lat) <= max_lat,
-        col(WorkOrder.lng) >= min_lng,
-        col(WorkOrder.lng) <= max_lng,
-    )
-    where = or_(place, col(WorkOrder.address) == address) if address else place
     query = select(WorkOrder).where(
-        WorkOrder.category_number == category_number,
-        where,
+        *_at_place(category_number, box, address),
         col(WorkOrder.created_at) >= since,
         col(WorkOrder.created_at) <= before,
     )
     if exclude_id is not None:
         query = query.where(col(WorkOrder.id) != exclude_id)
     return list(session.exec(query.limit(50)))
+
+
+def closed_nearby(
+    session: Session,
+    category_number: int,
+    box: tuple[float, float, float, float],
+    address: str | None,
+    closed_since: datetime,
+    before: datetime,
+    exclude_id: int | None,
+) -> list[WorkOrder]:
+    """Earlier orders of the category inside the box or at the same address that were closed
+    (结案, or archived after it) since ``closed_since``: what 回潮 is judged on. The same
+    indexes as ``earlier_nearby``; the closure time is filtered on the few rows of the place."""
+    query = select(WorkOrder).where(
+        *_at_place(category_number, box, address),
+        col(WorkOrder.status).in_(_CLOSED),
+        col(WorkOrder.closed_at) >= closed_since,
+        col(WorkOrder.created_at) <= before,
+    )
+    if exclude_id is not None:
+        query = query.where(col(WorkOrder.id) != exclude_id)
+    return list(session.exec(query.order_by(col(WorkOrder.closed_at).desc()).limit(50)))

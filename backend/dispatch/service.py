@@ -7,7 +7,8 @@ hands the decision to the order's lifecycle (backend.workorders.assignment).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -30,9 +31,11 @@ from backend.workorders import assignment
 from backend.workorders.assignment import Assignment
 from backend.workorders.machine import Step
 from backend.workorders.models import WorkOrder
-from backend.workorders.pipeline import decide, gather
+from backend.workorders.pipeline import Apply, Gathered, decide, gather
 from backend.workorders.returns import settle as returns
 from backend.workorders.returns.rules import ReturnDecision
+from backend.workorders.review import rules as review_rules
+from backend.workorders.review.service import issue_supervision
 from backend.workorders.schemas import CandidateOut
 from backend.workorders.wording import choices_zh
 
@@ -82,6 +85,35 @@ def earlier_at_place(
     """Earlier orders of this category at the order's address or within ``radius_m`` of its
     point, created since ``since`` (filtered in SQL by bounding box and time, measured
     exactly here). An order without a point matches by address only."""
+    return _at_place(
+        order,
+        radius_m,
+        lambda box, address: repo.earlier_nearby(
+            session, category_number, box, address, since, order.created_at, order.id
+        ),
+    )
+
+
+def closed_at_place(
+    session: Session, order: WorkOrder, category_number: int, settings: Settings, now: datetime
+) -> list[WorkOrder]:
+    """回潮: orders of this category at the order's place (address, or the 返潮 radius) that
+    were closed within the 返潮 window, newest closure first."""
+    since = now - timedelta(days=settings.repeat_window_days)
+    return _at_place(
+        order,
+        settings.repeat_radius_m,
+        lambda box, address: repo.closed_nearby(
+            session, category_number, box, address, since, order.created_at, order.id
+        ),
+    )
+
+
+def _at_place(
+    order: WorkOrder,
+    radius_m: float,
+    candidates_of: Callable[[tuple[float, float, float, float], str | None], list[WorkOrder]],
+) -> list[WorkOrder]:
     address = (order.address or "").strip() or None
     if order.lat is not None and order.lng is not None:
         box = bounding_box(order.lat, order.lng, radius_m)
@@ -89,15 +121,63 @@ def earlier_at_place(
         box = _NOWHERE
     else:
         return []
-    candidates = repo.earlier_nearby(
-        session, category_number, box, address, since, order.created_at, order.id
-    )
     return [
         earlier
-        for earlier in candidates
+        for earlier in candidates_of(box, address)
         if (address and (earlier.address or "").strip() == address)
         or _distance(order, earlier) <= radius_m
     ]
+
+
+def supervise_comeback(
+    session: Session,
+    apply: Apply,
+    gathered: Gathered,
+    assigned: Assignment,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """回潮 (seed 000 二(二)5): a dispatched order at the place of a closed one of its
+    category raises a repeat supervision (重复交办事项督办) to its lead department, once per
+    order, inside the dispatch's write phase."""
+    facts, rules = gathered.facts, gathered.rules
+    kinds = [s.kind for s in facts.supervisions]
+    enabled = rules.supervision.on_comeback
+    if not enabled or assigned.category_number is None or review_rules.COMEBACK_KIND in kinds:
+        return
+    earlier = closed_at_place(
+        session, gathered.bundle.order, assigned.category_number, settings, now
+    )
+    if not earlier:
+        return
+    category = catalog_repo.category_by_number(session, assigned.category_number)
+    notice = review_rules.comeback_notice(
+        enabled,
+        kinds,
+        category.name if category else None,
+        [(e.number, (e.closed_at or now).astimezone(settings.tz).date()) for e in earlier],
+    )
+    if notice is None:
+        return
+    apply.event(
+        "came_back",
+        by=None,
+        earlier=[e.number for e in earlier],
+        earlier_ids=[row_id(e) for e in earlier],
+        category_number=assigned.category_number,
+    )
+    issue_supervision(
+        session,
+        apply,
+        replace(facts, lead_department_id=assigned.lead_id),
+        rules,
+        kind=review_rules.COMEBACK_KIND,
+        level="street",
+        notice=notice,
+        issued_by=None,
+        settings=settings,
+        now=now,
+    )
 
 
 def _comes_back(
@@ -229,24 +309,26 @@ def dispatch_manually(
     extra: dict[str, object] = {"marked_repeat": order.marked_repeat or body.marked_repeat}
     if settled is not None and settled.decision is ReturnDecision.approved:
         extra["redispatch_count"] = order.redispatch_count + 1
-    assignment.dispatch(
+    assigned = Assignment(
+        lead_id=lead_id,
+        assist_ids=assists,
+        category_number=body.category_number,
+        level=level,
+        mode="manual",
+        reason="人工派单" if body.lead_department_id else chosen.reason,
+    )
+    apply = assignment.dispatch(
         session,
         gathered,
         body.version,
         change,
-        Assignment(
-            lead_id=lead_id,
-            assist_ids=assists,
-            category_number=body.category_number,
-            level=level,
-            mode="manual",
-            reason="人工派单" if body.lead_department_id else chosen.reason,
-        ),
+        assigned,
         settings,
         now,
         extra_values=extra,
         first_event=settled.event if settled is not None else None,
     )
+    supervise_comeback(session, apply, gathered, assigned, settings, now)
     if settled is not None:
         settled.record(session, user, now)
 

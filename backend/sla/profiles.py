@@ -175,9 +175,14 @@ class VerificationRule:
 
 @dataclass(frozen=True, config=_CONFIG)
 class SupervisionRule:
-    """A supervision notice (督办) is answered within ``reply_within`` of issue."""
+    """A supervision notice (督办) is answered within ``reply_within`` of issue.
+    ``on_comeback``: an order that comes back at the place of a closed one of its category
+    (回潮) is supervised as a repeat (seed 000 二(二)5 重复交办事项督办: "反复回潮 … 在该案件再次
+    办理过程中，启动督办程序"); the other seeds are silent, and a command center wants a problem
+    that returns after closure followed up anyway, so it is on unless a profile turns it off."""
 
     reply_within: Duration
+    on_comeback: StrictBool = True
 
 
 def _in_seed_order(levels: tuple[str, ...]) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 from backend.auth.models import Role, User
 from backend.deps import CurrentUser, NowDep, SessionDep, SettingsDep, StorageDep, require_roles
@@ -27,7 +27,7 @@ from backend.workorders.extensions.schemas import ExtensionDecisionIn, Extension
 from backend.workorders.handling import service as handling
 from backend.workorders.handling.schemas import CheckInIn, FirstContactIn
 from backend.workorders.listing import service as listing
-from backend.workorders.listing.rules import OrderFilter, Sort
+from backend.workorders.listing.rules import OrderFilter, Sort, parse_bbox
 from backend.workorders.listing.schemas import SourceCode, StatusCode, WorkOrderSummaryOut
 from backend.workorders.returns import service as returns
 from backend.workorders.returns.schemas import ReturnDecisionIn, ReturnIn
@@ -41,6 +41,14 @@ from backend.workorders.review.schemas import (
 from backend.workorders.schemas import ChainOut, UnrepliedOut, WorkOrderOut
 from backend.workorders.states import Source, Status
 from backend.workorders.step_body import Versioned
+
+
+def _valid_bbox(text: str) -> str:
+    parse_bbox(text)  # a 422 naming the field when the box is not one
+    return text
+
+
+BBox = Annotated[str, AfterValidator(_valid_bbox)]
 
 router = APIRouter(tags=["workorders"])
 steps = APIRouter(prefix="/workorders/{order_id}", tags=["workorder steps"])
@@ -85,6 +93,9 @@ def list_orders(
     ] = None,
     period_to: Annotated[
         str | None, Query(max_length=40, description="统计周期结束日期（含），与 metric 同用")
+    bbox: Annotated[
+        BBox | None,
+        Query(max_length=100, description="最小经度,最小纬度,最大经度,最大纬度（WGS-84）"),
     ] = None,
     sort: Annotated[Sort | None, Query(description="due：时限最近在前（承办人默认）")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -105,6 +116,7 @@ def list_orders(
         metric=metric or None,
         period_from=period_from,
         period_to=period_to,
+        bbox=parse_bbox(bbox) if bbox else None,
     )
     return listing.work_orders(
         session,

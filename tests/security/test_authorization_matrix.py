@@ -106,6 +106,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/media/recordings/{recording_id}"): Row(ORDER_READERS),
     ("POST", "/api/v1/classify"): Row(EVERYONE, lambda w, _: {"text": "垃圾没人清运"}),
     ("GET", "/api/v1/dispatch/queue"): Row(STREET),
+    ("GET", "/api/v1/stats/hotspots"): Row(STREET),
+    ("POST", "/api/v1/exports"): Row(STREET, lambda w, _: {"kind": "daily"}),
+    ("GET", "/api/v1/exports"): Row(STREET),
+    ("GET", "/api/v1/exports/{export_id}/download"): Row(STREET),
     ("POST", "/api/v1/workorders/{order_id}/dispatch"): Row(STREET, _v(category_number=1)),
     ("POST", "/api/v1/workorders/{order_id}/merge"): Row(
         STREET,
@@ -216,6 +220,7 @@ def _path(template: str, world: World, role: str | None, which: str) -> str:
         "return_id": 1,
         "extension_id": 1,
         "supervision_id": 1,
+        "export_id": world.export_id,
     }
     return template.format(**values)
 

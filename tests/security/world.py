@@ -51,6 +51,7 @@ class World:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     user_ids: dict[str, int] = field(default_factory=dict)
     notifications: dict[str, int] = field(default_factory=dict)
+    export_id: int = 0
     own: Side = field(default_factory=Side)
     other: Side = field(default_factory=Side)
     open311_key_id: int = 0
@@ -166,6 +167,11 @@ def build_world(tmp: Path) -> Iterator[World]:
                 "/api/v1/open311/keys", json={"name": "矩阵"}, headers=world.headers["admin"]
             )
             world.open311_key_id = key.json()["id"]
+            made = client.post(
+                "/api/v1/exports", json={"kind": "daily"}, headers=world.headers["dispatcher"]
+            )
+            assert made.status_code == 201, made.text
+            world.export_id = made.json()["id"]
             yield world
         engine.dispose()
 

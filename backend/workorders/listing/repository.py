@@ -120,6 +120,14 @@ def _filters(
         where.append(col(WorkOrder.created_at) >= f.created_from)
     if f.created_to is not None:
         where.append(col(WorkOrder.created_at) < f.created_to)
+    if f.bbox is not None:
+        min_lng, min_lat, max_lng, max_lat = f.bbox
+        where += [
+            col(WorkOrder.lat) >= min_lat,
+            col(WorkOrder.lat) < max_lat,
+            col(WorkOrder.lng) >= min_lng,
+            col(WorkOrder.lng) < max_lng,
+        ]
     if f.q is not None:
         where.append(_matching(session, terms))
     return where

@@ -160,3 +160,20 @@ class OrderFilter:
     metric: str | None = None
     period_from: str | None = None
     period_to: str | None = None
+    # (min lng, min lat, max lng, max lat), WGS-84; min inclusive, max exclusive (a hotspot's
+    # cell: backend.hotspots.rules).
+    bbox: tuple[float, float, float, float] | None = None
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """``min_lng,min_lat,max_lng,max_lat`` (the GeoJSON/OGC order), WGS-84."""
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
+        raise ValueError("范围须为 最小经度,最小纬度,最大经度,最大纬度 四个数字")
+    min_lng, min_lat, max_lng, max_lat = values
+    if not (-180 <= min_lng < max_lng <= 180 and -90 <= min_lat < max_lat <= 90):
+        raise ValueError("范围的经纬度不正确（最小值须小于最大值）")
+    return min_lng, min_lat, max_lng, max_lat

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
@@ -114,6 +115,31 @@ def check_supervision(kind: str, level: str) -> None:
             f"督办级别只能是：{choices_zh(SUPERVISION_LEVELS)}",
             "level",
         )
+
+
+COMEBACK_KIND = "repeated"
+COMEBACK_NUMBERS_SHOWN = 3
+
+
+def comeback_notice(
+    enabled: bool,
+    supervised_kinds: Iterable[str],
+    category_name: str | None,
+    earlier: Sequence[tuple[str, date]],
+) -> str | None:
+    """回潮 (seed 000 二(二)5): an order at the place of closed orders of its category (newest
+    first: their numbers and closure days) is supervised as a repeat — once per order, so a
+    re-dispatch after a return does not issue a second notice. None: no notice."""
+    if not enabled or not earlier or COMEBACK_KIND in set(supervised_kinds):
+        return None
+    numbers = "、".join(number for number, _ in earlier[:COMEBACK_NUMBERS_SHOWN])
+    more = f"等{len(earlier)}件" if len(earlier) > COMEBACK_NUMBERS_SHOWN else ""
+    closed_on = earlier[0][1]
+    return (
+        f"回潮：此处“{category_name or '同类'}”问题已于{closed_on:%Y年%m月%d日}办结"
+        f"（{numbers}{more}），现再次出现。请承办部门查明反复原因，彻底整改，"
+        "并在规定时间内回复办理情况（重复交办事项督办，系统自动）"
+    )
 
 
 def supervision_reply_due(

@@ -1,0 +1,249 @@
+"""The report rows, and the SQL the reports' own figures come from: the street's totals for
+the cover and seed 002's indicators per department — each a few GROUP BY statements over
+indexed columns (created_at, breached_at, closed_at), never a loop over the orders."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Float, case, cast, func, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from backend.exports.models import ReportExport
+from backend.org.models import Department
+from backend.sla.models import Clock
+from backend.workorders.models import Extension, ReturnRequest, Supervision, WorkOrder
+
+# -- the report rows --------------------------------------------------------------------------
+
+
+def export_of(session: Session, kind: str, first: date, last: date) -> ReportExport | None:
+    return (
+        session.execute(
+            select(ReportExport).where(
+                col(ReportExport.kind) == kind,
+                col(ReportExport.period_from) == first,
+                col(ReportExport.period_to) == last,
+            )
+        )
+        .scalars()
+        .first()
+    )
+
+
+def exports_of(session: Session, keys: Sequence[tuple[str, date, date]]) -> list[ReportExport]:
+    """The rows of these (kind, first, last) periods: one statement for the worker's round."""
+    if not keys:
+        return []
+    query = select(ReportExport).where(
+        tuple_(
+            col(ReportExport.kind), col(ReportExport.period_from), col(ReportExport.period_to)
+        ).in_(list(keys))
+    )
+    return list(session.execute(query).scalars())
+
+
+def export_by_id(session: Session, export_id: int) -> ReportExport | None:
+    return session.get(ReportExport, export_id)
+
+
+def exports_page(
+    session: Session, kind: str | None, below_id: int | None, limit: int
+) -> list[ReportExport]:
+    """Newest first, by id (keyset)."""
+    query = select(ReportExport)
+    if kind is not None:
+        query = query.where(col(ReportExport.kind) == kind)
+    if below_id is not None:
+        query = query.where(col(ReportExport.id) < below_id)
+    return list(session.execute(query.order_by(col(ReportExport.id).desc()).limit(limit)).scalars())
+
+
+# -- the street's totals (the cover) ----------------------------------------------------------
+#
+# Everything is counted on the period's orders: those created in [start, end), found on the
+# created_at index, with their clocks, returns, extensions and notices reached by order id.
+
+
+def _seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
+    if dialect == "postgresql":
+        return func.extract("epoch", later - earlier)  # type: ignore[return-value]
+    return cast((func.julianday(later) - func.julianday(earlier)) * 86400.0, Float)
+
+
+def _created(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    return [col(WorkOrder.created_at) >= start, col(WorkOrder.created_at) < end]
+
+
+def _percentile(
+    session: Session, where: list[ColumnElement[bool]], seconds: ColumnElement[float], share: float
+) -> float | None:
+    """The nearest-rank percentile of ``seconds`` over the orders ``where`` picks: a count,
+    then the one value at its rank in SQL's sorted order."""
+    total = int(
+        session.execute(select(func.count()).select_from(WorkOrder).where(*where)).scalar_one()
+    )
+    if total == 0:
+        return None
+    rank = max(1, math.ceil(share * total))
+    value = session.execute(
+        select(seconds)
+        .select_from(WorkOrder)
+        .where(*where)
+        .order_by(seconds)
+        .offset(rank - 1)
+        .limit(1)
+    ).scalar_one()
+    return round(float(value), 1)
+
+
+def _on_orders(session: Session, table: Any, start: datetime, end: datetime) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(table)
+            .join(WorkOrder, col(WorkOrder.id) == table.work_order_id)
+            .where(*_created(start, end))
+        ).scalar_one()
+    )
+
+
+def street_totals(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
+    """The period's orders by status, their clocks met, missed and running, time to dispatch
+    p50/p95 (seconds), their callbacks by satisfaction, and their returns, extensions and
+    supervision notices: the same shape as GET /api/v1/stats/summary."""
+    created = _created(start, end)
+    by_status = {
+        status: int(n)
+        for status, n in session.execute(
+            select(col(WorkOrder.status), func.count())
+            .where(*created)
+            .group_by(col(WorkOrder.status))
+        ).all()
+    }
+    met = case((col(Clock.met_at).is_not(None) & col(Clock.breached_at).is_(None), 1), else_=0)
+    missed = case((col(Clock.breached_at).is_not(None), 1), else_=0)
+    total_clocks, met_clocks, missed_clocks = (
+        int(v or 0)
+        for v in session.execute(
+            select(func.count(), func.sum(met), func.sum(missed))
+            .select_from(Clock)
+            .join(WorkOrder, col(WorkOrder.id) == Clock.work_order_id)
+            .where(*created)
+        ).one()
+    )
+    dialect = session.get_bind().dialect.name
+    seconds = _seconds_between(col(WorkOrder.dispatched_at), col(WorkOrder.created_at), dialect)
+    dispatched = [*created, col(WorkOrder.dispatched_at).is_not(None)]
+    satisfaction = {
+        verdict: int(n)
+        for verdict, n in session.execute(
+            select(col(WorkOrder.satisfaction), func.count())
+            .where(*created, col(WorkOrder.satisfaction).is_not(None))
+            .group_by(col(WorkOrder.satisfaction))
+        ).all()
+    }
+    return {
+        "orders": sum(by_status.values()),
+        "by_status": by_status,
+        "clocks": {
+            "met": met_clocks,
+            "missed": missed_clocks,
+            "running": total_clocks - met_clocks - missed_clocks,
+        },
+        "dispatch_time_s": {
+            "p50": _percentile(session, dispatched, seconds, 0.5),
+            "p95": _percentile(session, dispatched, seconds, 0.95),
+        },
+        "satisfaction": satisfaction,
+        "returns": _on_orders(session, ReturnRequest, start, end),
+        "extensions": _on_orders(session, Extension, start, end),
+        "supervisions": _on_orders(session, Supervision, start, end),
+    }
+
+
+# -- seed 002's indicators per department (the 双月通报) ----------------------------------------
+
+# 未按时先行接单 (accept), 未先行联系 (first contact), 逾期 (resolve): clocks that fell due in
+# the period (the due_at index) and were breached, on the orders each department leads.
+BREACHED_CLOCKS = {
+    "accept": "late_accepts",
+    "first_contact": "missed_first_contact",
+    "resolve": "overdue",
+}
+SATISFIED = ("satisfied", "basically_satisfied")
+_COUNTED = (*BREACHED_CLOCKS.values(), "returns", "unsatisfied")
+
+
+def no_indicators() -> dict[str, Any]:
+    return {**dict.fromkeys(_COUNTED, 0), "satisfaction_rate": None, "score": None}
+
+
+def department_names(session: Session) -> dict[int, str]:
+    return {
+        int(i): name
+        for i, name in session.execute(select(col(Department.id), col(Department.name))).all()
+    }
+
+
+def indicators(session: Session, start: datetime, end: datetime) -> dict[int, dict[str, Any]]:
+    """Per lead department, three GROUP BY statements: its clocks breached that fell due in
+    [start, end); the returns it asked for on the period's orders; and of the period's orders
+    it leads (存电 left out), those called back, satisfied (满意 or 基本满意) and unsatisfied (an
+    unsatisfied callback, or a 警示单 sent back after one)."""
+    found: dict[int, dict[str, Any]] = {}
+
+    def of(department_id: Any) -> dict[str, Any]:
+        return found.setdefault(int(department_id), no_indicators())
+
+    for department_id, name, n in session.execute(
+        select(col(WorkOrder.lead_department_id), col(Clock.name), func.count())
+        .select_from(Clock)
+        .join(WorkOrder, col(WorkOrder.id) == Clock.work_order_id)
+        .where(
+            col(Clock.name).in_(sorted(BREACHED_CLOCKS)),
+            col(Clock.due_at) >= start,
+            col(Clock.due_at) < end,
+            col(Clock.breached_at).is_not(None),
+            col(WorkOrder.lead_department_id).is_not(None),
+        )
+        .group_by(col(WorkOrder.lead_department_id), col(Clock.name))
+    ).all():
+        of(department_id)[BREACHED_CLOCKS[name]] = int(n)
+    for department_id, n in session.execute(
+        select(col(ReturnRequest.department_id), func.count())
+        .select_from(ReturnRequest)
+        .join(WorkOrder, col(WorkOrder.id) == ReturnRequest.work_order_id)
+        .where(*_created(start, end))
+        .group_by(col(ReturnRequest.department_id))
+    ).all():
+        of(department_id)["returns"] = int(n)
+    rated = case((col(WorkOrder.satisfaction).is_not(None), 1), else_=0)
+    satisfied = case((col(WorkOrder.satisfaction).in_(SATISFIED), 1), else_=0)
+    unsatisfied = case(
+        ((col(WorkOrder.satisfaction) == "unsatisfied") | col(WorkOrder.warning_order), 1),
+        else_=0,
+    )
+    for department_id, called, pleased, displeased in session.execute(
+        select(
+            col(WorkOrder.lead_department_id),
+            func.sum(rated),
+            func.sum(satisfied),
+            func.sum(unsatisfied),
+        )
+        .where(
+            *_created(start, end),
+            col(WorkOrder.lead_department_id).is_not(None),
+            col(WorkOrder.satisfaction_exempt).is_(False),
+        )
+        .group_by(col(WorkOrder.lead_department_id))
+    ).all():
+        row = of(department_id)
+        row["unsatisfied"] = int(displeased or 0)
+        called = int(called or 0)
+        row["satisfaction_rate"] = round(int(pleased or 0) / called, 4) if called else None
+    return found
