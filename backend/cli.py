@@ -105,7 +105,13 @@ def _worker(args: argparse.Namespace) -> None:
         print(f"reports made: {len(made)}")
         return
     run_forever(
-        engine, SystemClock(), settings.worker_interval_s, threading.Event(), notifier, settings, storage
+        engine,
+        SystemClock(),
+        settings.worker_interval_s,
+        threading.Event(),
+        notifier,
+        settings,
+        storage,
     )
 
 

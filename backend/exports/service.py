@@ -77,7 +77,7 @@ def export_out(row: ReportExport) -> ExportOut:
 
 
 def report_data(session: Session, period: Period, settings: Settings, now: datetime) -> ReportData:
-    departments = sources.departments(session, period, settings)
+    departments = sources.departments(session, period, settings, now)
     members = sources.members(session, period, settings)
     notes = [
         "统计口径：本期受理（创建）的工单及其时限、退单、延期、督办；"
@@ -99,7 +99,7 @@ def report_data(session: Session, period: Period, settings: Settings, now: datet
         title=f"网格工单{KIND_LABELS[period.kind]}",
         period_label=period.label(),
         generated_at=now.astimezone(settings.tz),
-        summary=sources.summary(session, period, settings),
+        summary=sources.summary(session, period, settings, now),
         departments=departments,
         members=members,
         indicators=indicators,

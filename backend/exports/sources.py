@@ -22,6 +22,7 @@ from sqlmodel import Session
 from backend.config import Settings
 from backend.exports import repository as repo
 from backend.exports.periods import Period, weeks_of
+from backend.scoring.service import summary_page
 
 
 def _service(module: str, name: str) -> Callable[..., Any] | None:
@@ -40,16 +41,21 @@ def bounds(period: Period, settings: Settings) -> tuple[datetime, datetime]:
     )
 
 
-def summary(session: Session, period: Period, settings: Settings) -> dict[str, Any]:
-    start, end = bounds(period, settings)
-    return repo.street_totals(session, start, end)
+def summary(
+    session: Session, period: Period, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """The street's totals exactly as GET /stats/summary answers them at ``now`` (a clock still
+    running past its due time counts as missed)."""
+    return summary_page(session, period.first.isoformat(), period.last.isoformat(), settings, now)
 
 
-def departments(session: Session, period: Period, settings: Settings) -> list[dict] | None:
+def departments(
+    session: Session, period: Period, settings: Settings, now: datetime | None = None
+) -> list[dict] | None:
     statistics = _service("backend.scoring.service", "department_statistics")
     if statistics is None:
         return None
-    return list(statistics(session, period.first, period.last, settings))
+    return list(statistics(session, period.first, period.last, settings, now=now))
 
 
 def members(session: Session, period: Period, settings: Settings) -> list[dict] | None:

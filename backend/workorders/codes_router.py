@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from backend.deps import CurrentUser, SettingsDep
 from backend.org.models import GridDuty
 from backend.quotas.ledger import REASON_LABELS
+from backend.scoring.schemes import LABELS as SCORE_PART_LABELS
 from backend.sla.service import profile_for
 from backend.workorders import closure_rules
 from backend.workorders.closure.schemas import ClosureLintIn, ClosureLintOut, LintProblemOut
@@ -30,6 +31,8 @@ def codes(_: CurrentUser, settings: SettingsDep) -> dict[str, list[CodeOut]]:
         # The members' points: the ledger's reasons, and what a person does in a grid.
         "points_reasons": REASON_LABELS,
         "grid_duties": GRID_DUTY_LABELS,
+        # The parts of the department scores, as the seeds name them (先行联系分, 推诿率 …).
+        "score_parts": dict(SCORE_PART_LABELS),
     }
     return {
         name: [CodeOut(code=code, label=label) for code, label in labels.items()]

@@ -93,6 +93,7 @@ def list_orders(
     ] = None,
     period_to: Annotated[
         str | None, Query(max_length=40, description="统计周期结束日期（含），与 metric 同用")
+    ] = None,
     bbox: Annotated[
         BBox | None,
         Query(max_length=100, description="最小经度,最小纬度,最大经度,最大纬度（WGS-84）"),

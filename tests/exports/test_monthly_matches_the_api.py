@@ -21,12 +21,13 @@ NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
 
 
 def test_the_monthly_report_shows_the_api_figures(walker, client, as_user, clock, settings) -> None:
-    dispatcher = as_user("demo-dispatcher")
     walk_to_closed(walker(check_steps=False), settings.policy_profile)
     clock.advance(timedelta(hours=2))
     rows = [platform_row(content=CORRIDOR) for _ in range(3)]
-    assert client.post("/api/v1/hotline/orders", json=rows, headers=dispatcher).status_code == 200
+    importer = as_user("demo-dispatcher")
+    assert client.post("/api/v1/hotline/orders", json=rows, headers=importer).status_code == 200
     clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=SHANGHAI))
+    dispatcher = as_user("demo-dispatcher")  # a login of the new day: tokens live 15 minutes
 
     made = client.post("/api/v1/exports", json={"kind": "monthly"}, headers=dispatcher)
     assert made.status_code == 201, made.text

@@ -1,7 +1,7 @@
 // Every endpoint the app uses, typed from the generated OpenAPI schema (./schema.d.ts).
 import type { components } from './schema'
 import { errorFrom, rawRequest, request, upload, type Tokens, type UploadOptions } from './http'
-import type { DepartmentStatsPage, Hotspots, Leaderboard, MemberQuota, ReportExport, Totals } from './pending-types'
+import type { DepartmentStatsPage, Hotspots, Leaderboard, MemberQuota, ReportExport, Totals } from './types'
 import type {
   Category,
   ClassifyOut,

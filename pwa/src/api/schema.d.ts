@@ -875,6 +875,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/open311/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Keys */
+        get: operations["list_keys_api_v1_open311_keys_get"];
+        put?: never;
+        /** Create Key */
+        post: operations["create_key_api_v1_open311_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open311/keys/{key_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke Key */
+        post: operations["revoke_key_api_v1_open311_keys__key_id__revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{member_id}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Member Quota */
+        get: operations["member_quota_api_v1_members__member_id__quota_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leaderboards/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Member Leaderboard */
+        get: operations["member_leaderboard_api_v1_leaderboards_members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/departments": {
         parameters: {
             query?: never;
@@ -918,6 +987,70 @@ export interface paths {
         };
         /** Summary */
         get: operations["summary_api_v1_stats_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/hotspots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Hotspots
+         * @description The period's orders (created from ``from`` to ``to``, Asia/Shanghai days; merged and
+         *     rejected ones left out) clustered by ~100 m cell, category and grid, the 200 largest
+         *     first, each with its newest numbers and the work-list ``link`` of exactly its orders; and
+         *     every grid cell with its GeoJSON outline and counts. Coordinates are WGS-84.
+         */
+        get: operations["hotspots_api_v1_stats_hotspots_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Exports */
+        get: operations["list_exports_api_v1_exports_get"];
+        put?: never;
+        /**
+         * Request Export
+         * @description Makes the report of ``kind`` for the period ``from`` falls in (a day; its Monday–Sunday
+         *     week; its month; its two months Jan–Feb, Mar–Apr, …), or the last finished one. The same
+         *     kind and period answer the report there is (200), unless ``refresh`` asks to make it again
+         *     (201, as for a new one).
+         */
+        post: operations["request_export_api_v1_exports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download */
+        get: operations["download_api_v1_exports__export_id__download_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1346,6 +1479,44 @@ export interface components {
             /** Problems */
             problems: components["schemas"]["LintProblemOut"][];
         };
+        /** ClusterOut */
+        ClusterOut: {
+            /**
+             * Lat
+             * @description the cluster's orders' mean latitude, WGS-84
+             */
+            lat: number;
+            /**
+             * Lng
+             * @description the cluster's orders' mean longitude, WGS-84
+             */
+            lng: number;
+            /** Category Number */
+            category_number: number | null;
+            /** Category Name */
+            category_name: string | null;
+            /**
+             * Count
+             * @description orders of the period in the cell, of the category
+             */
+            count: number;
+            /**
+             * Open
+             * @description of which still open
+             */
+            open: number;
+            grid: components["schemas"]["GridRefOut"] | null;
+            /**
+             * Numbers
+             * @description the newest order numbers, at most 5
+             */
+            numbers: string[];
+            /**
+             * Link
+             * @description the work list of exactly these orders
+             */
+            link: string;
+        };
         /** CodeOut */
         CodeOut: {
             /** Code */
@@ -1619,6 +1790,62 @@ export interface components {
             /** Recordings */
             recordings: components["schemas"]["RecordingOut"][];
         };
+        /** ExportIn */
+        ExportIn: {
+            kind: components["schemas"]["Kind"];
+            /**
+             * From
+             * @description 报表期间内的任一天（默认：上一个已结束的期间）
+             */
+            from?: string | null;
+            /**
+             * Refresh
+             * @description 已有同期报表时重新生成
+             * @default false
+             */
+            refresh: boolean;
+        };
+        /** ExportOut */
+        ExportOut: {
+            /** Id */
+            id: number;
+            kind: components["schemas"]["Kind"];
+            /** Kind Label */
+            kind_label: string;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /**
+             * Status
+             * @description pending | ready | failed
+             */
+            status: string;
+            /** Created At */
+            created_at: string;
+            /** Generated At */
+            generated_at: string | null;
+            /**
+             * Requested By
+             * @description null: made by the worker's schedule
+             */
+            requested_by: number | null;
+            /** Size Bytes */
+            size_bytes: number | null;
+            /** File Name */
+            file_name: string;
+            /**
+             * Download
+             * @description GET this to download the .xlsx
+             */
+            download: string;
+        };
         /** ExtensionDecisionIn */
         ExtensionDecisionIn: {
             /**
@@ -1669,6 +1896,19 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** FindOut */
+        FindOut: {
+            /** Report Id */
+            report_id: number;
+            /** Work Order Id */
+            work_order_id: number;
+            /** Number */
+            number: string;
+            /** At */
+            at: string;
+            /** Day Off */
+            day_off: boolean;
+        };
         /** FirstContactIn */
         FirstContactIn: {
             /**
@@ -1707,6 +1947,24 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /** GridHeatOut */
+        GridHeatOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Geometry
+             * @description GeoJSON, WGS-84
+             */
+            geometry: {
+                [key: string]: unknown;
+            } | null;
+            /** Open */
+            open: number;
+            /** Total */
+            total: number;
+        };
         /** GridOut */
         GridOut: {
             /** Id */
@@ -1740,6 +1998,20 @@ export interface components {
             first_pass_rate: number | null;
             /** Overdue Rate */
             overdue_rate: number | null;
+        };
+        /** GridRef */
+        GridRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** GridRefOut */
+        GridRefOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /** GridStatsOut */
         GridStatsOut: {
@@ -1782,6 +2054,54 @@ export interface components {
             /** Items */
             items: components["schemas"]["GridStatsOut"][];
         };
+        /** HotspotsOut */
+        HotspotsOut: {
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /** Clusters */
+            clusters: components["schemas"]["ClusterOut"][];
+            /** Grids */
+            grids: components["schemas"]["GridHeatOut"][];
+        };
+        /** KeyIn */
+        KeyIn: {
+            /**
+             * Name
+             * @description 使用方，例如 区平台
+             */
+            name: string;
+        };
+        /** KeyList */
+        KeyList: {
+            /** Items */
+            items: components["schemas"]["KeyOut"][];
+        };
+        /** KeyOut */
+        KeyOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Prefix */
+            prefix: string;
+            /** Created At */
+            created_at: string;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /**
+         * Kind
+         * @enum {string}
+         */
+        Kind: "daily" | "weekly" | "monthly" | "bimonthly";
         /** LatLng */
         LatLng: {
             /** Lat */
@@ -1807,6 +2127,49 @@ export interface components {
             aspect?: string | null;
             /** Aspect Lead */
             aspect_lead?: string | null;
+        };
+        /** LeaderboardItem */
+        LeaderboardItem: {
+            /** Rank */
+            rank: number;
+            member: components["schemas"]["MemberRef"];
+            grid: components["schemas"]["GridRef"];
+            /** Finds */
+            finds: number;
+            /** Points */
+            points: number;
+        };
+        /** LeaderboardOut */
+        LeaderboardOut: {
+            /** Week */
+            week: string;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "grid" | "community";
+            grid: components["schemas"]["GridRef"] | null;
+            /** Items */
+            items: components["schemas"]["LeaderboardItem"][];
+        };
+        /** LedgerLineOut */
+        LedgerLineOut: {
+            /** Id */
+            id: number;
+            /** At */
+            at: string;
+            /** Reason */
+            reason: string;
+            /** Reason Label */
+            reason_label: string;
+            /** Points */
+            points: number;
+            /** Work Order Id */
+            work_order_id: number | null;
+            /** Number */
+            number: string | null;
+            /** Note */
+            note: string;
         };
         /** LintProblemOut */
         LintProblemOut: {
@@ -1837,6 +2200,78 @@ export interface components {
              */
             message: string;
         };
+        /**
+         * MemberQuotaOut
+         * @description A member's week: live (so far) until the week is closed, then as it was closed.
+         */
+        MemberQuotaOut: {
+            member: components["schemas"]["MemberWithGrids"];
+            /**
+             * Profile
+             * @description the quota rules in force; null: none
+             */
+            profile: string | null;
+            /** Note */
+            note: string | null;
+            /** Week */
+            week: string;
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Working Days */
+            working_days: number;
+            /** Finds */
+            finds: number;
+            /** Quota */
+            quota: number | null;
+            /** Target */
+            target: number | null;
+            /** Missing */
+            missing: number | null;
+            /** Bonus */
+            bonus: number;
+            /** Penalty */
+            penalty: number;
+            /** Points */
+            points: number;
+            /** Warning */
+            warning: boolean;
+            /** Exempt */
+            exempt: boolean;
+            /** Provisional */
+            provisional: boolean;
+            /** Closed */
+            closed: boolean;
+            /** Closed At */
+            closed_at: string | null;
+            /** Empty Weeks In A Row */
+            empty_weeks_in_a_row: number;
+            /** Recommend Replacement */
+            recommend_replacement: boolean;
+            /** Find List */
+            find_list: components["schemas"]["FindOut"][];
+            /** Ledger */
+            ledger: components["schemas"]["LedgerLineOut"][];
+            /** Year Points */
+            year_points: number;
+        };
+        /** MemberRef */
+        MemberRef: {
+            /** Id */
+            id: number;
+            /** Display Name */
+            display_name: string;
+        };
+        /** MemberWithGrids */
+        MemberWithGrids: {
+            /** Id */
+            id: number;
+            /** Display Name */
+            display_name: string;
+            /** Grids */
+            grids: components["schemas"]["GridRef"][];
+        };
         /** MergeIn */
         MergeIn: {
             /**
@@ -1863,6 +2298,24 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /** NewKeyOut */
+        NewKeyOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Prefix */
+            prefix: string;
+            /** Created At */
+            created_at: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Key
+             * @description 只显示这一次：请立即交给使用方保存
+             */
+            key: string;
         };
         /**
          * NextStepOut
@@ -1917,6 +2370,13 @@ export interface components {
         Page_DepartmentOut_: {
             /** Items */
             items: components["schemas"]["DepartmentOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[ExportOut] */
+        Page_ExportOut_: {
+            /** Items */
+            items: components["schemas"]["ExportOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -4107,6 +4567,8 @@ export interface operations {
                 period_from?: string | null;
                 /** @description 统计周期结束日期（含），与 metric 同用 */
                 period_to?: string | null;
+                /** @description 最小经度,最小纬度,最大经度,最大纬度（WGS-84） */
+                bbox?: string | null;
                 /** @description due：时限最近在前（承办人默认） */
                 sort?: components["schemas"]["Sort"] | null;
                 cursor?: string | null;
@@ -6532,6 +6994,304 @@ export interface operations {
             };
         };
     };
+    list_keys_api_v1_open311_keys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyList"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_key_api_v1_open311_keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewKeyOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求或文件过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_key_api_v1_open311_keys__key_id__revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 找不到，或无权查看 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求或文件过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    member_quota_api_v1_members__member_id__quota_get: {
+        parameters: {
+            query?: {
+                /** @description ISO 周，例如 2026-W47；不填为上海时间的本周 */
+                week?: string | null;
+            };
+            header?: never;
+            path: {
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberQuotaOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 找不到，或无权查看 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    member_leaderboard_api_v1_leaderboards_members_get: {
+        parameters: {
+            query?: {
+                /** @description ISO 周，例如 2026-W47；不填为上海时间的本周 */
+                week?: string | null;
+                /** @description grid 本网格 | community 本社区 */
+                scope?: "grid" | "community";
+                /** @description 不填为本人所在网格；街道角色不填为全街道 */
+                grid_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     departments_api_v1_stats_departments_get: {
         parameters: {
             query?: {
@@ -6671,6 +7431,248 @@ export interface operations {
             };
             /** @description 没有权限 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    hotspots_api_v1_stats_hotspots_get: {
+        parameters: {
+            query?: {
+                /** @description 默认：30 天 */
+                from?: string | null;
+                /** @description 含当日；默认今天 */
+                to?: string | null;
+                category_number?: number | null;
+                /** @description 只看未办结的工单 */
+                open_only?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HotspotsOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_exports_api_v1_exports_get: {
+        parameters: {
+            query?: {
+                kind?: components["schemas"]["Kind"] | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ExportOut_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_export_api_v1_exports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportIn"];
+            };
+        };
+        responses: {
+            /** @description 已有同期报表（未要求重新生成） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求或文件过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入有误（field 指出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_api_v1_exports__export_id__download_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the .xlsx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 找不到，或无权查看 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -38,3 +38,25 @@ export type OrderWarning = S['WarningOut']
 export type LintProblem = S['LintProblemOut']
 /** GET /codes: list name → its codes with their labels. */
 export type CodeLists = Record<string, S['CodeOut'][]>
+
+/** A member's week (GET /members/{id}/quota) and the leaderboard. */
+export type MemberQuota = S['MemberQuotaOut']
+export type Leaderboard = S['LeaderboardOut']
+/** The command center's figures for a period. */
+export type Totals = S['SummaryOut']
+/** A department's score: the scheme's parts by name plus how the total was formed (free-form
+ * on the server, see backend/scoring/schemes.py Score.as_dict). */
+export type Score = Record<string, unknown> & {
+  scheme: string
+  label: string
+  total: number | null
+  grade?: string | null
+  no_data: Record<string, string>
+  total_rule: { text: string }
+  counts: Record<string, number>
+  notes: string[]
+}
+export type DepartmentStats = Omit<S['DepartmentStatsOut'], 'score'> & { score: Score }
+export type DepartmentStatsPage = Omit<S['DepartmentStatsPage'], 'items'> & { items: DepartmentStats[] }
+export type Hotspots = S['HotspotsOut']
+export type ReportExport = S['ExportOut']

@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import type { MemberQuota } from '@/api/pending-types'
+import type { MemberQuota } from '@/api/types'
 import QuotaCard from './QuotaCard.vue'
 
 const week = (extra: Partial<MemberQuota> = {}): MemberQuota => ({
@@ -35,13 +35,13 @@ describe('本周任务', () => {
   })
 
   it('lists the closed week’s ledger lines with their reasons and orders', () => {
-    const card = render(week({ closed: true, ledger: [{ id: 1, at: '2026-10-12T00:00:00Z', reason: 'second_or_overdue', reason_label: '二次工单、超时工单', points: -2, work_order_id: 3, number: 'WG20261011-0001', note: null }] }))
+    const card = render(week({ closed: true, ledger: [{ id: 1, at: '2026-10-12T00:00:00Z', reason: 'second_or_overdue', reason_label: '二次工单、超时工单', points: -2, work_order_id: 3, number: 'WG20261011-0001', note: '' }] }))
     expect(card.text()).toContain('二次工单、超时工单')
     expect(card.text()).toContain('-2')
     expect(card.text()).not.toContain('暂计')
   })
 
   it('says so when the street sets no quota', () => {
-    expect(render(week({ profile: null, note: '本街道未设网格员发现问题数指标' })).get('[data-testid=quota-none]').text()).toContain('未设')
+    expect(render(week({ profile: null, note: '本街道未设网格员发现问题数指标', quota: null, target: null, missing: null })).get('[data-testid=quota-none]').text()).toContain('未设')
   })
 })
