@@ -41,9 +41,7 @@ def bounds(period: Period, settings: Settings) -> tuple[datetime, datetime]:
     )
 
 
-def summary(
-    session: Session, period: Period, settings: Settings, now: datetime
-) -> dict[str, Any]:
+def summary(session: Session, period: Period, settings: Settings, now: datetime) -> dict[str, Any]:
     """The street's totals exactly as GET /stats/summary answers them at ``now`` (a clock still
     running past its due time counts as missed)."""
     return summary_page(session, period.first.isoformat(), period.last.isoformat(), settings, now)
