@@ -39,12 +39,10 @@ from sqlalchemy import (
     false,
     func,
     literal,
-    not_,
     or_,
     select,
     true,
 )
-from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from backend.sla.models import Clock
@@ -53,7 +51,6 @@ from backend.workorders.models import (
     ReturnRequest,
     Supervision,
     WorkOrder,
-    WorkOrderEvent,
 )
 
 
@@ -183,8 +180,6 @@ CLOCK_FACTS: tuple[tuple[str, ClockState], ...] = tuple(
     for name in ("first_contact", "resolve")
     for state in ("any", "on_time", "missed", "unmet_missed")
 )
-CLOSURE_KEYS = ("fact_finding", "claim_finding", "result")
-Payload = Callable[[str], Any]  # a key of the latest closure report → its value (or NULL)
 
 
 def clock_state(state: ClockState, w: Window, c: Any = Clock) -> ColumnElement[bool]:
@@ -199,16 +194,13 @@ def clock_state(state: ClockState, w: Window, c: Any = Clock) -> ColumnElement[b
 
 
 class Facts(Protocol):
-    """An order's facts in its related tables, as conditions on the order's row: a clock of
-    a name in a state, its latest closure report. Defined once (``clock_state``, the latest
-    closure_submitted event); read either through correlated EXISTS (a list of orders) or
-    through per-order subqueries joined to work_order (a count over a whole period)."""
+    """An order's clock facts, as conditions on the order's row: a clock of a name in a
+    state. Defined once (``clock_state``); read either through a correlated EXISTS (a list
+    of orders) or through a per-order subquery joined to work_order (a count over a whole
+    period). The latest closure report's findings need neither: the closure step keeps them
+    on the order (``closure_fact_finding``, ``closure_claim_finding``, ``closure_result``)."""
 
     def clock(self, name: str, state: ClockState) -> ColumnElement[bool]: ...
-
-    def latest_closure(
-        self, condition: Callable[[Payload], ColumnElement[bool]]
-    ) -> ColumnElement[bool]: ...
 
 
 @dataclass(frozen=True)
@@ -227,51 +219,24 @@ class ExistsFacts:
             )
         )
 
-    def latest_closure(
-        self, condition: Callable[[Payload], ColumnElement[bool]]
-    ) -> ColumnElement[bool]:
-        event, later = aliased(WorkOrderEvent), aliased(WorkOrderEvent)
-        newer = select(literal(1)).where(
-            col(later.work_order_id) == col(event.work_order_id),
-            col(later.kind) == "closure_submitted",
-            col(later.seq) > col(event.seq),
-        )
-        return exists(
-            select(literal(1)).where(
-                col(event.work_order_id) == wo.id,
-                col(event.kind) == "closure_submitted",
-                condition(lambda key: event.payload[key].as_string()),
-                not_(exists(newer)),
-            )
-        )
-
 
 @dataclass
 class JoinedFacts:
-    """Each fact a column of a per-order subquery (``clocks``: one flag per CLOCK_FACTS;
-    ``closures``: the latest closure's CLOSURE_KEYS), LEFT JOINed to work_order: one hash
-    join per table for a period's count instead of an index probe per order and count.
-    ``used_clocks``/``used_closures`` say which subqueries the counts read, so only those
-    are joined."""
+    """Each fact a column of a per-order subquery (``clocks``: one flag per CLOCK_FACTS),
+    LEFT JOINed to work_order: one hash join for a period's count instead of an index probe
+    per order and count. ``used_clocks`` says whether the counts read it, so it is joined
+    only then."""
 
     clocks: Any
-    closures: Any
     used_clocks: bool = False
-    used_closures: bool = False
 
     def clock(self, name: str, state: ClockState) -> ColumnElement[bool]:
         self.used_clocks = True
         return func.coalesce(self.clocks.c[f"{name}__{state}"], 0) == 1
 
-    def latest_closure(
-        self, condition: Callable[[Payload], ColumnElement[bool]]
-    ) -> ColumnElement[bool]:
-        self.used_closures = True
-        return condition(lambda key: self.closures.c[key])
-
 
 def joined_facts(w: Window, orders: Any) -> JoinedFacts:
-    """The per-order fact subqueries for the orders ``orders`` (a SELECT of their ids)."""
+    """The per-order clock facts of the orders ``orders`` (a SELECT of their ids)."""
     clocks = (
         select(
             col(Clock.work_order_id).label("work_order_id"),
@@ -289,36 +254,7 @@ def joined_facts(w: Window, orders: Any) -> JoinedFacts:
         .group_by(col(Clock.work_order_id))
         .subquery("clock_facts")
     )
-    # The latest closure report: the highest seq among the order's closure_submitted events
-    # (read from the partial index ix_work_order_event_closure), then that event's payload.
-    closure = aliased(WorkOrderEvent)
-    latest = (
-        select(
-            col(WorkOrderEvent.work_order_id).label("work_order_id"),
-            func.max(col(WorkOrderEvent.seq)).label("seq"),
-        )
-        .where(
-            col(WorkOrderEvent.kind) == "closure_submitted",
-            col(WorkOrderEvent.work_order_id).in_(orders),
-        )
-        .group_by(col(WorkOrderEvent.work_order_id))
-        .subquery("latest_closures")
-    )
-    closures = (
-        select(
-            latest.c.work_order_id,
-            *(closure.payload[key].as_string().label(key) for key in CLOSURE_KEYS),
-        )
-        .join(
-            closure,
-            and_(
-                col(closure.work_order_id) == latest.c.work_order_id,
-                col(closure.seq) == latest.c.seq,
-            ),
-        )
-        .subquery("closure_facts")
-    )
-    return JoinedFacts(clocks, closures)
+    return JoinedFacts(clocks)
 
 
 def _scored_satisfaction() -> ColumnElement[bool]:
@@ -438,12 +374,10 @@ def _zhenru() -> dict[str, Metric]:
     def untrue(w: Window) -> ColumnElement[bool]:
         return and_(
             _hotline(),
-            w.facts.latest_closure(
-                lambda get: or_(
-                    get("fact_finding") == "untrue",
-                    get("claim_finding") == "no_policy_basis",
-                    get("result").in_(UNTRUE_RESULTS),
-                )
+            or_(
+                col(wo.closure_fact_finding) == "untrue",
+                col(wo.closure_claim_finding) == "no_policy_basis",
+                col(wo.closure_result).in_(UNTRUE_RESULTS),
             ),
         )
 
@@ -553,7 +487,7 @@ def _dongcheng() -> dict[str, Metric]:
         return or_(col(wo.status).in_(FINISHED_REPORTS), w.facts.clock("resolve", "missed"))
 
     def interim(w: Window) -> ColumnElement[bool]:
-        return w.facts.latest_closure(lambda get: get("result") == "partly_resolved")
+        return col(wo.closure_result) == "partly_resolved"
 
     def visited(w: Window) -> ColumnElement[bool]:
         return _scored_satisfaction()
@@ -586,7 +520,7 @@ def _dongcheng() -> dict[str, Metric]:
             lambda w: and_(
                 rated(w),
                 w.facts.clock("resolve", "on_time"),
-                w.facts.latest_closure(lambda get: get("result") != "partly_resolved"),
+                col(wo.closure_result) != "partly_resolved",
             ),
             "实际办结：时限内结案、最近一次结案结果不是“部分解决”的工单",
         ),

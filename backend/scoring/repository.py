@@ -81,10 +81,6 @@ def order_counts(
     joined = sa_table_of(WorkOrder)
     if facts.used_clocks:
         joined = joined.outerjoin(facts.clocks, facts.clocks.c.work_order_id == col(WorkOrder.id))
-    if facts.used_closures:
-        joined = joined.outerjoin(
-            facts.closures, facts.closures.c.work_order_id == col(WorkOrder.id)
-        )
     query = select(key.label("k"), *columns).select_from(joined).where(in_window)
     out: dict[Any, dict[str, int]] = {}
     for row in session.execute(_grouped(query, key, group)):

@@ -121,6 +121,11 @@ class WorkOrder(SQLModel, table=True):
     warning_order: bool = False  # 警示单: sent back after an unsatisfied callback
     satisfaction: str | None = Field(default=None, max_length=30)
     resolution: str | None = Field(default=None, max_length=30)
+    # The latest closure report's findings (also in its closure_submitted event), kept on the
+    # order so a month's scores count them from the order's row, not from its history.
+    closure_fact_finding: str | None = Field(default=None, max_length=30)
+    closure_claim_finding: str | None = Field(default=None, max_length=30)
+    closure_result: str | None = Field(default=None, max_length=30)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Orders from the district platform: its number, when it reached the street (the resolve
     # clock counts from there, seed 000) and the platform's own due time, fixed at the street.
@@ -169,14 +174,6 @@ class WorkOrderEvent(SQLModel, table=True):
         # Events of some kinds in a time window, street-wide (Open311 status updates, the
         # facts of a member's week in backend.quotas.repository).
         Index("ix_work_order_event_kind_at", "kind", "at"),
-        # Each order's latest closure report, read for a period's statistics (backend/scoring).
-        Index(
-            "ix_work_order_event_closure",
-            "work_order_id",
-            "seq",
-            sqlite_where=text("kind = 'closure_submitted'"),
-            postgresql_where=text("kind = 'closure_submitted'"),
-        ),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)

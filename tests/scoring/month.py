@@ -90,9 +90,15 @@ class Month:
         closures: tuple[dict[str, str], ...] = (),
         **fields: Any,
     ) -> None:
-        """``clocks``: (name, due, met_at, breached)."""
+        """``clocks``: (name, due, met_at, breached). ``closures``: the closure reports'
+        payloads, in order; the latest one's findings go on the order, as the closure step
+        keeps them."""
+        latest = closures[-1] if closures else {}
         with session_scope(self.engine) as session:
             order = WorkOrder(
+                closure_fact_finding=latest.get("fact_finding"),
+                closure_claim_finding=latest.get("claim_finding"),
+                closure_result=latest.get("result"),
                 number=f"WG202611-{name}",
                 source=source,
                 level="general",

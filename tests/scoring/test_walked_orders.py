@@ -76,3 +76,59 @@ def test_a_hotline_order_walked_to_a_satisfied_close(
         "closed_overdue": 0,
     }  # fmt: skip
     assert grid["rates"]["timely_rate"] == 1.0
+
+
+def test_the_latest_closure_report_walked_over_http_decides_untrue_and_interim(
+    hotline_walker,  # noqa: F811
+    client,
+    as_user,
+    clock,
+) -> None:
+    """A closure sent back and submitted again: the counts read the second report's findings
+    (不属实, 部分解决), which the closure step keeps on the order."""
+    w = hotline_walker()
+    w.step("demo-handler", "accept")
+    w.call_caller("demo-dispatcher", "command_center")
+    clock.advance(timedelta(minutes=30))
+    w.call_caller("demo-handler", "department")
+    w.upload("demo-handler", "before")
+    w.upload("demo-handler", "after")
+    w.upload("demo-handler", "document", photo=None, recording=wav_bytes(0.3), kind="reply")
+    recordings = [r["id"] for r in w.order["evidence"]["recordings"]][-2:]
+    body = closure_body(
+        photo_ids=[w.last_photo("after")],
+        recording_ids=recordings,
+        reply_points="11月23日先行联系，当日答复：已清理完毕",
+    )
+    w.step("demo-handler", "closure", **body)
+    lead = w.order["lead_department"]["id"]
+    desk = as_user("demo-dispatcher")
+
+    def counts(scheme: str) -> dict[str, int]:
+        answer = client.get(f"/api/v1/stats/departments?{PERIOD}&scheme={scheme}", headers=desk)
+        assert answer.status_code == 200, answer.text
+        item = next(i for i in answer.json()["items"] if i["department"]["id"] == lead)
+        return item["score"]["counts"]
+
+    assert counts("zhenru")["untrue"] == 0
+    assert (counts("dongcheng")["done"], counts("dongcheng")["interim_done"]) == (1, 0)
+
+    w.step("demo-dispatcher", "verification", passed=False, reasons="现场仍有堆物")
+    w.upload("demo-handler", "after")
+    w.upload("demo-handler", "signoff")
+    responsible = w.last_photo("signoff")
+    w.upload("demo-handler", "signoff")
+    w.step(
+        "demo-handler",
+        "closure",
+        **{
+            **body,
+            "photo_ids": [w.last_photo("after")],
+            "fact_finding": "untrue",
+            "result": "partly_resolved",
+            "responsible_signoff_photo_id": responsible,
+            "leader_signoff_photo_id": w.last_photo("signoff"),
+        },
+    )
+    assert counts("zhenru")["untrue"] == 1
+    assert (counts("dongcheng")["done"], counts("dongcheng")["interim_done"]) == (0, 1)

@@ -168,7 +168,16 @@ def submit_closure(
             exc.field = "reply_points"
         raise api_error(exc) from exc
     comparison = _comparison_jpeg(gathered, storage, settings) if body.has_scene else None
-    apply = Apply.begin(session, gathered, body.version, change, now)
+    apply = Apply.begin(
+        session,
+        gathered,
+        body.version,
+        change,
+        now,
+        closure_fact_finding=body.fact_finding,
+        closure_claim_finding=body.claim_finding,
+        closure_result=body.result,
+    )
     stored = (
         evidence.store_derived_photo(
             session,
