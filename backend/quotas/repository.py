@@ -53,11 +53,6 @@ class FindRow(NamedTuple):
     work_order_id: int
     number: str
     at: datetime
-    category_number: int | None
-    lat: float | None
-    lng: float | None
-    address: str | None
-    created_at: datetime
 
 
 class FactRow(NamedTuple):
@@ -67,12 +62,18 @@ class FactRow(NamedTuple):
     kind: str
 
 
-class Neighbour(NamedTuple):
-    find_order_id: int
+class ComplaintNeighbour(NamedTuple):
+    member_id: int
+    complaint_id: int
     lat: float | None
     lng: float | None
     address: str | None
     created_at: datetime
+    earlier_is_citizen: bool | None  # the earlier order's columns: None without one
+    earlier_lat: float | None
+    earlier_lng: float | None
+    earlier_address: str | None
+    earlier_created_at: datetime | None
 
 
 # -- people and grids ----------------------------------------------------------------------
@@ -237,11 +238,6 @@ def finds(
             col(WorkOrder.id),
             col(WorkOrder.number),
             col(Report.received_at),
-            col(WorkOrder.category_number),
-            col(WorkOrder.lat),
-            col(WorkOrder.lng),
-            col(WorkOrder.address),
-            col(WorkOrder.created_at),
         )
         .join(WorkOrder, col(WorkOrder.id) == Report.work_order_id)
         .where(
@@ -324,18 +320,23 @@ def timeline_facts(
     return [FactRow(int(m), int(o or 0), n, k) for m, o, n, k in rows]
 
 
-def citizen_orders_before(
+def complaints_with_earlier_orders(
     session: Session,
-    find_order_ids: Collection[int],
+    member_ids: Collection[int],
+    start: datetime,
+    end: datetime,
     dlat: float,
     dlng: float,
     since: datetime,
-) -> list[Neighbour]:
-    """For each of these (the members' own) orders, the citizens' orders of its category
-    inside (dlat, dlng) of its point or at its address, created before it and not before
-    ``since``: one statement for all of them. The caller measures the exact distance and each
-    find's own window, as the 返潮 check does."""
-    if not find_order_ids:
+) -> list[ComplaintNeighbour]:
+    """Citizens' complaints created in [start, end) in a grid these members patrol, each with
+    every order of its category (a complaint or a member's own report) inside (dlat, dlng) of
+    its point or at its address, created before it and not before ``since``; one row per
+    (member of the complaint's grid, complaint, earlier order), and one with the earlier
+    order's columns NULL for a complaint without any, in one statement. Orders
+    created in the same instant are ordered by id. The caller measures the exact distance
+    and the window, as the 返潮 check does (backend.quotas.rules.passive_case)."""
+    if not member_ids:
         return []
     own, other = aliased(WorkOrder), aliased(WorkOrder)
     near = and_(
@@ -345,24 +346,59 @@ def citizen_orders_before(
         col(other.lng) <= col(own.lng) + dlng,
     )
     same_address = and_(col(own.address).is_not(None), col(other.address) == own.address)
+    before = or_(
+        col(other.created_at) < own.created_at,
+        and_(col(other.created_at) == own.created_at, col(other.id) < own.id),
+    )
     rows = session.execute(
         select_columns(
-            col(own.id), col(other.lat), col(other.lng), col(other.address), col(other.created_at)
+            col(GridMember.user_id),
+            col(own.id),
+            col(own.lat),
+            col(own.lng),
+            col(own.address),
+            col(own.created_at),
+            col(other.source).in_(CITIZEN_SOURCES),
+            col(other.lat),
+            col(other.lng),
+            col(other.address),
+            col(other.created_at),
         )
         .join(
+            GridMember,
+            and_(
+                col(GridMember.grid_id) == own.grid_id,
+                col(GridMember.duty) == GridDuty.member.value,
+                col(GridMember.user_id).in_(list(member_ids)),
+            ),
+        )
+        .outerjoin(
             other,
             and_(
                 col(other.category_number) == own.category_number,
                 or_(near, same_address),
-                col(other.source).in_(CITIZEN_SOURCES),
-                col(other.created_at) < own.created_at,
+                col(other.source).in_((*CITIZEN_SOURCES, *_OWN_SOURCES)),
+                before,
                 col(other.created_at) >= since,
-                col(other.id) != own.id,
             ),
         )
-        .where(col(own.id).in_(list(find_order_ids)))
+        .where(
+            col(own.source).in_(CITIZEN_SOURCES),
+            col(own.category_number).is_not(None),
+            col(own.created_at) >= start,
+            col(own.created_at) < end,
+        )
     ).all()
-    return [Neighbour(*row) for row in rows]
+    return [ComplaintNeighbour(*row) for row in rows]
+
+
+def order_numbers(session: Session, order_ids: Collection[int]) -> dict[int, str]:
+    if not order_ids:
+        return {}
+    rows = session.exec(
+        select(WorkOrder.id, WorkOrder.number).where(col(WorkOrder.id).in_(list(order_ids)))
+    ).all()
+    return {int(i): number for i, number in rows if i is not None}
 
 
 # -- ledger and closed weeks ---------------------------------------------------------------

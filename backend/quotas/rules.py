@@ -6,7 +6,8 @@
   points = bonus − penalty, and a warning when the week has no find (五(一), 五(三)).
 - ``empty_week_streak``: the warning after a week with no find and the replacement
   recommendation to the grid chief after two such weeks in a row (五(三)).
-- ``timeline_penalties``: the penalty points of 五(二) from facts about orders.
+- ``timeline_penalties``: the penalty points of 五(二) from facts about orders;
+  ``passive_case``: whether a citizen's complaint makes its problem a 被动接受反复投诉.
 
 A valid find is the member's own report that became an order and was not rejected or merged
 into an earlier report; the caller passes the instants of those. The numbers are profile data
@@ -23,6 +24,7 @@ from fractions import Fraction
 from itertools import pairwise
 from math import ceil, floor
 
+from backend.geo import haversine_m
 from backend.quotas.quota_data import MemberQuota, ProRata, Streak, TimelinePenalties
 from backend.sla.calendar import SHANGHAI, WorkCalendar
 
@@ -279,6 +281,58 @@ def is_passive_discovery(citizen_reports_before_member: int, rule: TimelinePenal
     if citizen_reports_before_member < 0:
         raise ValueError("citizen_reports_before_member must be >= 0")
     return citizen_reports_before_member >= rule.citizen_reports_threshold
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an order is: its point (WGS-84) and its address, either may be missing."""
+
+    lat: float | None
+    lng: float | None
+    address: str | None
+
+    def same_as(self, other: Place, radius_m: float) -> bool:
+        """The 返潮 test of backend.dispatch: within ``radius_m`` or at the same address."""
+        mine = (self.address or "").strip()
+        if mine and (other.address or "").strip() == mine:
+            return True
+        if self.lat is None or self.lng is None or other.lat is None or other.lng is None:
+            return False
+        return haversine_m(self.lat, self.lng, other.lat, other.lng) <= radius_m
+
+
+@dataclass(frozen=True)
+class EarlierOrder:
+    """An order of the same category created before the one judged: a citizen's complaint,
+    or a member's own report (patrol, inspector)."""
+
+    place: Place
+    created_at: datetime
+    citizen: bool
+
+
+def passive_case(
+    place: Place,
+    created_at: datetime,
+    earlier: Iterable[EarlierOrder],
+    rule: TimelinePenalties,
+    radius_m: float,
+    window: timedelta,
+) -> int | None:
+    """For a citizen's complaint: when it is the one that makes the problem a 被动接受反复投诉
+    (the ``citizen_reports_threshold``-th complaint at its place and category within
+    ``window``) and no member reported the problem there before it, the number of complaints
+    (including this one); otherwise None. Only the complaint that reaches the threshold is a
+    case, so the 4th and 5th calls about the same problem are the same 起, not new ones."""
+    citizens = 0
+    for other in earlier:
+        if other.created_at < created_at - window or not place.same_as(other.place, radius_m):
+            continue
+        if not other.citizen:
+            return None  # a member reported it first: found actively
+        citizens += 1
+    count = citizens + 1
+    return count if count == rule.citizen_reports_threshold else None
 
 
 def timeline_penalties(facts: Iterable[OrderFacts], rule: TimelinePenalties) -> tuple[Penalty, ...]:

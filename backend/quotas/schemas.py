@@ -44,6 +44,17 @@ class LedgerLineOut(BaseModel):
     note: str
 
 
+class PendingLineOut(BaseModel):
+    """A line the weekly close will write, from the week so far."""
+
+    reason: str
+    reason_label: str
+    points: int
+    work_order_id: int | None
+    number: str | None
+    note: str
+
+
 class MemberQuotaOut(BaseModel):
     """A member's week: live (so far) until the week is closed, then as it was closed."""
 
@@ -72,6 +83,9 @@ class MemberQuotaOut(BaseModel):
     recommend_replacement: bool
     find_list: list[FindOut]
     ledger: list[LedgerLineOut]
+    so_far: list[PendingLineOut] = Field(
+        description="an open week: the lines its close would write now (empty once closed)"
+    )
     year_points: int
 
 

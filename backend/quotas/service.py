@@ -12,14 +12,16 @@ reports. The seed's members follow their reports to the end (三(二) "主动配
 内问题"), and these are the only orders the data ties to one member; charging every member of
 a grid for each order in it would blame them all alike. The facts, each counted once per order
 in the week it was first recorded:
-- passive discovery: 3 or more citizens' orders (hotline, 随手拍, Open311) of the same category
-  at the same place (the 返潮 radius ``repeat_radius_m`` or the same address, within
-  ``repeat_window_days``) before the member's report — charged in the week of the find;
+- passive discovery (被动接受反复投诉): the citizens' complaint (hotline, 随手拍, Open311) that is
+  the 3rd of its category at its place (the 返潮 radius ``repeat_radius_m`` or the same
+  address, within ``repeat_window_days``) when no member had reported the problem there —
+  charged in the week of that complaint to the members of its grid, once per 起 (a member
+  reporting it afterwards, and the 4th and later calls, are the same 起). Here the orders
+  are not the member's own: the seed blames the grid's 网格员 for not finding it first;
 - untrue result (核查结果不真实、未整改): a verification that failed;
 - buck-passing (推诿扯皮): a return (退单) the command center refused;
 - second order (二次工单): sent back for a second handling after an unsatisfied callback
   (预警工单); overdue (超时工单): the resolve clock breached. Both on one order are one 件.
-Not yet charged: citizens' repeated complaints at a place the member never reported.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from backend.auth.models import User
 from backend.config import Settings
 from backend.db import row_id
 from backend.errors import Forbidden, InvalidInput, NotFound
-from backend.geo import bounding_box, haversine_m
+from backend.geo import bounding_box
 from backend.notify import service as notify
 from backend.org.models import GridDuty, GridLevel
 from backend.quotas import repository as repo
@@ -54,12 +56,15 @@ from backend.quotas.ledger import (
 from backend.quotas.models import PointsLedger, QuotaWeekClose
 from backend.quotas.quota_data import MemberQuota, shipped_quotas
 from backend.quotas.rules import (
+    EarlierOrder,
     IsoWeek,
     OrderFacts,
     Penalty,
+    Place,
     StreakVerdict,
     WeekQuota,
     empty_week_streak,
+    passive_case,
     timeline_penalties,
     weekly_quota,
 )
@@ -72,6 +77,7 @@ from backend.quotas.schemas import (
     MemberQuotaOut,
     MemberRef,
     MemberWithGrids,
+    PendingLineOut,
     Scope,
 )
 from backend.sla.calendar import WorkCalendar
@@ -143,15 +149,15 @@ def _stand_ins(week: IsoWeek, calendar: WorkCalendar, count: int, day_off: int, 
 
 def _penalties(
     session: Session,
-    member_ids: list[int],
-    week_finds: Sequence[repo.FindRow],
+    people: Sequence[repo.Person],
     start: datetime,
     end: datetime,
     rule: MemberQuota,
     settings: Settings,
 ) -> dict[int, tuple[Penalty, ...]]:
+    ids = [p.id for p in people]
     facts: dict[tuple[int, int], dict[str, Any]] = defaultdict(dict)
-    for row in repo.timeline_facts(session, member_ids, start, end):
+    for row in repo.timeline_facts(session, ids, start, end):
         flags = facts[(row.member_id, row.work_order_id)]
         flags[
             {
@@ -161,46 +167,64 @@ def _penalties(
                 "clock_breached": "overdue",
             }[row.kind]
         ] = True
-    finder = {f.work_order_id: f.member_id for f in week_finds}
-    for find_order, count in _citizen_reports_before(session, week_finds, settings).items():
-        facts[(finder[find_order], find_order)]["citizen_reports_before_member"] = count
+    for (member, complaint), count in _passive_cases(session, people, start, end, rule, settings):
+        facts[(member, complaint)]["citizen_reports_before_member"] = count
     by_member: dict[int, list[OrderFacts]] = defaultdict(list)
     for (member, order_id), flags in sorted(facts.items()):
         by_member[member].append(OrderFacts(order=str(order_id), **flags))
     return {m: timeline_penalties(f, rule.timeline_penalties) for m, f in by_member.items()}
 
 
-def _citizen_reports_before(
-    session: Session, week_finds: Sequence[repo.FindRow], settings: Settings
-) -> dict[int, int]:
-    """{find's order: citizens' orders at its place and category before it}, the 返潮 test of
-    backend.dispatch (radius or same address, window) applied to all finds in one statement."""
-    located = [f for f in week_finds if f.category_number is not None and f.lat is not None]
-    if not located:
-        return {}
+_NORTHMOST_LAT = 54.0
+
+
+def _passive_cases(
+    session: Session,
+    people: Sequence[repo.Person],
+    start: datetime,
+    end: datetime,
+    rule: MemberQuota,
+    settings: Settings,
+) -> list[tuple[tuple[int, int], int]]:
+    """((member, complaint), complaints so far) for each complaint of the week that made its
+    problem a 被动接受反复投诉 in a grid the member patrols (rules.passive_case), for the members
+    who had joined by then. Every member of the complaint's grid is charged: the seed's
+    网格员 is the grid's, and the data cannot tell which of several members should have seen
+    it. A member who reports the problem later is not charged again for it."""
     radius = settings.repeat_radius_m
     window = timedelta(days=settings.repeat_window_days)
-    max_lat = max(abs(f.lat or 0.0) for f in located)
-    _, north, _, east = bounding_box(max_lat, 0.0, radius)
-    since = min(f.created_at for f in located) - window
-    by_order = {f.work_order_id: f for f in located}
-    counts: dict[int, int] = defaultdict(int)
-    for other in repo.citizen_orders_before(session, list(by_order), north - max_lat, east, since):
-        find = by_order[other.find_order_id]
-        if other.created_at < find.created_at - window:
+    # The prefilter box is as wide in longitude as the radius is at China's northmost
+    # latitude (漠河, 53.5° N): wide enough for every street; the exact test follows.
+    _, north, _, east = bounding_box(_NORTHMOST_LAT, 0.0, radius)
+    joined = {p.id: p.created_at for p in people}
+    rows = repo.complaints_with_earlier_orders(
+        session, list(joined), start, end, north - _NORTHMOST_LAT, east, start - window
+    )
+    earlier: dict[tuple[int, int], list[EarlierOrder]] = defaultdict(list)
+    complaints: dict[tuple[int, int], repo.ComplaintNeighbour] = {}
+    for row in rows:
+        key = (row.member_id, row.complaint_id)
+        complaints[key] = row
+        if row.earlier_created_at is not None:
+            place = Place(row.earlier_lat, row.earlier_lng, row.earlier_address)
+            earlier[key].append(
+                EarlierOrder(place, row.earlier_created_at, bool(row.earlier_is_citizen))
+            )
+    cases = []
+    for key, row in sorted(complaints.items()):
+        if row.created_at < joined[row.member_id]:
             continue
-        address = (find.address or "").strip()
-        same_address = bool(address) and (other.address or "").strip() == address
-        near = (
-            other.lat is not None
-            and other.lng is not None
-            and find.lat is not None
-            and find.lng is not None
-            and haversine_m(find.lat, find.lng, other.lat, other.lng) <= radius
+        count = passive_case(
+            Place(row.lat, row.lng, row.address),
+            row.created_at,
+            earlier[key],
+            rule.timeline_penalties,
+            radius,
+            window,
         )
-        if same_address or near:
-            counts[find.work_order_id] += 1
-    return dict(counts)
+        if count is not None:
+            cases.append((key, count))
+    return cases
 
 
 def compute_weeks(
@@ -220,9 +244,9 @@ def compute_weeks(
     ids = [p.id for p in people]
     spans = day_off_spans(week, calendar, tz)
     counts = repo.find_counts(session, ids, start, end, spans)
-    # The finds themselves: for the list, the ledger, and the places of passive discovery.
+    # The finds themselves: for the list and the ledger.
     week_finds = repo.finds(session, ids, start, end)
-    penalties = _penalties(session, ids, week_finds, start, end, rule, settings)
+    penalties = _penalties(session, people, start, end, rule, settings)
     finds_of: dict[int, list[Find]] = defaultdict(list)
     for f in week_finds:
         finds_of[f.member_id].append(Find(f.report_id, f.work_order_id, f.number, f.at))
@@ -311,6 +335,7 @@ def member_quota(
         working_days = sum(1 for d in week.days() if calendar.is_workday(d))
         return MemberQuotaOut(
             **common,
+            so_far=[],
             profile=None,
             note=active.note,
             working_days=working_days,
@@ -339,6 +364,7 @@ def member_quota(
     if closed is not None:
         return MemberQuotaOut(
             **common,
+            so_far=[],
             profile=closed.profile,
             note=PROVISIONAL_NOTE if closed.provisional else None,
             working_days=closed.working_days,
@@ -359,8 +385,21 @@ def member_quota(
             find_list=find_list,
         )
     provisional = bool(result.provisional_years)
+    pending = ledger_lines(result, state.finds, state.penalties, active.rule, calendar, tz)
+    numbers = repo.order_numbers(session, [i for line in pending if (i := line.work_order_id)])
     return MemberQuotaOut(
         **common,
+        so_far=[
+            PendingLineOut(
+                reason=line.reason,
+                reason_label=REASON_LABELS.get(line.reason, line.reason),
+                points=line.points,
+                work_order_id=line.work_order_id,
+                number=numbers.get(line.work_order_id) if line.work_order_id else None,
+                note=line.note,
+            )
+            for line in pending
+        ],
         profile=active.profile,
         note=PROVISIONAL_NOTE if provisional else None,
         working_days=result.working_days,

@@ -28,6 +28,11 @@ declare module 'vue' {
     RecordingList: typeof import('./components/RecordingList.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
+    VanCell: typeof import('vant/es')['Cell']
+    VanCellGroup: typeof import('vant/es')['CellGroup']
+    VanNoticeBar: typeof import('vant/es')['NoticeBar']
+    VanProgress: typeof import('vant/es')['Progress']
+    VanTag: typeof import('vant/es')['Tag']
     VoiceRecorder: typeof import('./components/VoiceRecorder.vue')['default']
   }
 }

@@ -3,6 +3,8 @@ the timeline penalties, who may look, and bad input."""
 
 from __future__ import annotations
 
+from backend.seams.notifier import NullNotifier
+from backend.worker import tick
 from tests.hotline.rows import platform_row
 from tests.quotas.conftest import at
 from tests.workorders.conftest import CORRIDOR, closure_body
@@ -14,7 +16,7 @@ SHAPE = {
     "member", "profile", "note", "week", "from", "to", "working_days", "finds", "quota",
     "target", "missing", "bonus", "penalty", "points", "warning", "exempt", "provisional",
     "closed", "closed_at", "empty_weeks_in_a_row", "recommend_replacement", "find_list",
-    "ledger", "year_points",
+    "ledger", "so_far", "year_points",
 }  # fmt: skip
 
 
@@ -125,6 +127,75 @@ def test_three_citizen_calls_before_the_members_report_cost_five(
     clock.set(at(9, 9))
     assert submit(description=STALL, lat=31.2436, lng=121.4095).status_code == 201
     assert quota("demo-member", member, "2026-W41").json()["penalty"] == 5
+
+
+def _call(client, as_user, received_at: str, **fields) -> dict:
+    response = client.post(
+        "/api/v1/hotline/orders",
+        json=platform_row(**{"content": CORRIDOR, "received_at": received_at, **fields}),
+        headers=as_user("demo-dispatcher"),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_three_calls_the_member_never_reported_cost_every_member_of_the_grid_five(
+    db, submit, client, as_user, clock, quota, user_id, settings
+) -> None:
+    """五(二): 未主动发现问题、被动接受反复投诉3次以上 … 网格员未及时巡查上报 — the grid's members
+    never report the corridor; the third citizen call is the 起, charged once in its week."""
+    member, inspector = user_id("demo-member"), user_id("demo-inspector")
+    clock.set(at(8, 9))
+    calls = [_call(client, as_user, f"2026-10-08T09:0{m}:00+08:00") for m in range(3)]
+    third = calls[2]["results"][0]
+    week = quota("demo-member", member, "2026-W41").json()
+    assert week["finds"] == 0 and week["penalty"] == 1 + 5  # one find missing, one 起
+    passive = [line for line in week["so_far"] if line["reason"] == "passive_discovery"]
+    assert [(line["points"], line["work_order_id"]) for line in passive] == [
+        (-5, third["work_order_id"])
+    ]
+    assert passive[0]["number"] and "反复投诉" in passive[0]["reason_label"]
+    # The inspector placed in the same grid is one of its members: charged alike.
+    assert quota("demo-inspector", inspector, "2026-W41").json()["penalty"] == 1 + 5
+    # A 4th call and the member's report afterwards are the same 起: not charged again.
+    clock.set(at(9, 9))
+    _call(client, as_user, "2026-10-09T09:00:00+08:00")
+    assert submit(description=CORRIDOR).status_code == 201
+    week = quota("demo-member", member, "2026-W41").json()
+    assert week["finds"] == 1 and week["penalty"] == 5
+    # The weekly close (the worker, Monday) books exactly the lines the week showed.
+    clock.set(at(12, 0))
+    tick(db, clock.now(), NullNotifier(), settings)
+    booked = quota("demo-member", member, "2026-W41").json()
+    assert booked["closed"] is True and booked["so_far"] == []
+    assert [(x["reason"], x["points"], x["work_order_id"]) for x in booked["ledger"]] == [
+        (x["reason"], x["points"], x["work_order_id"]) for x in week["so_far"]
+    ]
+
+
+def test_calls_after_the_members_report_or_in_another_grid_cost_nothing(
+    submit, client, as_user, clock, quota, user_id
+) -> None:
+    member = user_id("demo-member")
+    clock.set(at(8, 9))
+    assert submit(description=CORRIDOR).status_code == 201  # found first: 主动发现
+    for minute in range(3):
+        _call(client, as_user, f"2026-10-08T10:0{minute}:00+08:00")
+    # Three calls about a stall in 真北社区 (another grid): not this member's to find.
+    for minute in range(3):
+        elsewhere = _call(
+            client, as_user, f"2026-10-08T11:0{minute}:00+08:00",
+            content=STALL, address="真北路1号", lat=31.236, lng=121.403,
+        )["results"][0]  # fmt: skip
+    order = client.get(
+        f"/api/v1/workorders/{elsewhere['work_order_id']}", headers=as_user("demo-dispatcher")
+    ).json()
+    grids = client.get("/api/v1/grids", params={"level": 3}, headers=as_user("demo-admin"))
+    names = {g["id"]: g["name"] for g in grids.json()["items"]}
+    assert names[order["grid_id"]] == "真北社区第1网格"
+    week = quota("demo-member", member, "2026-W41").json()
+    assert week["finds"] == 1 and week["penalty"] == 0
+    assert all(line["reason"] != "passive_discovery" for line in week["so_far"])
 
 
 def test_a_failed_verification_of_the_members_order_costs_five(walker, clock, quota, user_id):

@@ -20,11 +20,14 @@ from backend.quotas.quota_data import (
     shipped_quotas,
 )
 from backend.quotas.rules import (
+    EarlierOrder,
     IsoWeek,
     OrderFacts,
+    Place,
     WeekQuota,
     empty_week_streak,
     is_passive_discovery,
+    passive_case,
     pro_rated,
     timeline_penalties,
     weekly_quota,
@@ -339,3 +342,44 @@ def test_a_bad_quota_file_names_the_file_and_the_key(tmp_path: Path, edit: Any, 
     with pytest.raises(ValueError) as caught:
         load_quotas(path)
     assert str(caught.value).startswith(f"{path}: {key}")
+
+
+# -- 被动接受反复投诉: which complaint is the 起 --------------------------------------------------
+
+CORRIDOR = Place(31.2446, 121.4030, "铜川路1号楼道")
+WINDOW = timedelta(days=365)
+
+
+def _complaint(minutes: int, place: Place = CORRIDOR, citizen: bool = True) -> EarlierOrder:
+    return EarlierOrder(place, at("2026-10-08 09:00") + timedelta(minutes=minutes), citizen)
+
+
+def _case(minutes: int, *earlier: EarlierOrder, place: Place = CORRIDOR) -> int | None:
+    now = at("2026-10-08 09:00") + timedelta(minutes=minutes)
+    return passive_case(place, now, earlier, HEYANG.timeline_penalties, 30.0, WINDOW)
+
+
+def test_the_third_complaint_at_a_place_is_the_case_and_later_ones_are_not() -> None:
+    first, second, third = _complaint(0), _complaint(1), _complaint(2)
+    assert _case(1, first) is None  # the 2nd call
+    assert _case(2, first, second) == 3  # "3次以上": the 3rd call makes it one 起
+    assert _case(3, first, second, third) is None  # the 4th is the same 起
+
+
+def test_a_members_earlier_report_makes_it_an_active_find() -> None:
+    report = _complaint(-60, citizen=False)
+    assert _case(2, report, _complaint(0), _complaint(1)) is None
+
+
+def test_only_the_same_place_and_window_count() -> None:
+    # 25 m away counts (the 返潮 radius is 30 m); 200 m away does not; the same address does
+    # even without a point; a call older than the window does not.
+    near = Place(31.24482, 121.4030, None)
+    far = Place(31.2464, 121.4030, None)
+    same_address = Place(None, None, "铜川路1号楼道")
+    old = EarlierOrder(CORRIDOR, at("2025-10-01 09:00"), True)
+    assert _case(2, _complaint(0, near), _complaint(1, same_address)) == 3
+    assert _case(2, _complaint(0, far), _complaint(1)) is None
+    assert _case(2, old, _complaint(1)) is None
+    # A member's report elsewhere does not make the corridor an active find.
+    assert _case(2, _complaint(-60, far, citizen=False), _complaint(0), _complaint(1)) == 3

@@ -2253,6 +2253,11 @@ export interface components {
             find_list: components["schemas"]["FindOut"][];
             /** Ledger */
             ledger: components["schemas"]["LedgerLineOut"][];
+            /**
+             * So Far
+             * @description an open week: the lines its close would write now (empty once closed)
+             */
+            so_far: components["schemas"]["PendingLineOut"][];
             /** Year Points */
             year_points: number;
         };
@@ -2414,6 +2419,24 @@ export interface components {
             items: components["schemas"]["WorkOrderSummaryOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /**
+         * PendingLineOut
+         * @description A line the weekly close will write, from the week so far.
+         */
+        PendingLineOut: {
+            /** Reason */
+            reason: string;
+            /** Reason Label */
+            reason_label: string;
+            /** Points */
+            points: number;
+            /** Work Order Id */
+            work_order_id: number | null;
+            /** Number */
+            number: string | null;
+            /** Note */
+            note: string;
         };
         /** PhotoOut */
         PhotoOut: {
