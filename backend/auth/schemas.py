@@ -31,6 +31,8 @@ class UserOut(BaseModel):
     role: Role
     department: DepartmentRef | None = None
     grid_ids: list[int] = []
+    # The grids the user leads as 网格长 (seed 001 三(一)); among grid_ids.
+    chief_grid_ids: list[int] = []
     phone: str | None = None
 
 

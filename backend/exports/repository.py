@@ -4,19 +4,18 @@ indexed columns (created_at, breached_at, closed_at), never a loop over the orde
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, select, tuple_
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from backend.exports.models import ReportExport
 from backend.org.models import Department
 from backend.sla.models import Clock
-from backend.workorders.models import Extension, ReturnRequest, Supervision, WorkOrder
+from backend.workorders.models import ReturnRequest, WorkOrder
 
 # -- the report rows --------------------------------------------------------------------------
 
@@ -69,101 +68,8 @@ def exports_page(
 # created_at index, with their clocks, returns, extensions and notices reached by order id.
 
 
-def _seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
-    if dialect == "postgresql":
-        return func.extract("epoch", later - earlier)  # type: ignore[return-value]
-    return cast((func.julianday(later) - func.julianday(earlier)) * 86400.0, Float)
-
-
 def _created(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
     return [col(WorkOrder.created_at) >= start, col(WorkOrder.created_at) < end]
-
-
-def _percentile(
-    session: Session, where: list[ColumnElement[bool]], seconds: ColumnElement[float], share: float
-) -> float | None:
-    """The nearest-rank percentile of ``seconds`` over the orders ``where`` picks: a count,
-    then the one value at its rank in SQL's sorted order."""
-    total = int(
-        session.execute(select(func.count()).select_from(WorkOrder).where(*where)).scalar_one()
-    )
-    if total == 0:
-        return None
-    rank = max(1, math.ceil(share * total))
-    value = session.execute(
-        select(seconds)
-        .select_from(WorkOrder)
-        .where(*where)
-        .order_by(seconds)
-        .offset(rank - 1)
-        .limit(1)
-    ).scalar_one()
-    return round(float(value), 1)
-
-
-def _on_orders(session: Session, table: Any, start: datetime, end: datetime) -> int:
-    return int(
-        session.execute(
-            select(func.count())
-            .select_from(table)
-            .join(WorkOrder, col(WorkOrder.id) == table.work_order_id)
-            .where(*_created(start, end))
-        ).scalar_one()
-    )
-
-
-def street_totals(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
-    """The period's orders by status, their clocks met, missed and running, time to dispatch
-    p50/p95 (seconds), their callbacks by satisfaction, and their returns, extensions and
-    supervision notices: the same shape as GET /api/v1/stats/summary."""
-    created = _created(start, end)
-    by_status = {
-        status: int(n)
-        for status, n in session.execute(
-            select(col(WorkOrder.status), func.count())
-            .where(*created)
-            .group_by(col(WorkOrder.status))
-        ).all()
-    }
-    met = case((col(Clock.met_at).is_not(None) & col(Clock.breached_at).is_(None), 1), else_=0)
-    missed = case((col(Clock.breached_at).is_not(None), 1), else_=0)
-    total_clocks, met_clocks, missed_clocks = (
-        int(v or 0)
-        for v in session.execute(
-            select(func.count(), func.sum(met), func.sum(missed))
-            .select_from(Clock)
-            .join(WorkOrder, col(WorkOrder.id) == Clock.work_order_id)
-            .where(*created)
-        ).one()
-    )
-    dialect = session.get_bind().dialect.name
-    seconds = _seconds_between(col(WorkOrder.dispatched_at), col(WorkOrder.created_at), dialect)
-    dispatched = [*created, col(WorkOrder.dispatched_at).is_not(None)]
-    satisfaction = {
-        verdict: int(n)
-        for verdict, n in session.execute(
-            select(col(WorkOrder.satisfaction), func.count())
-            .where(*created, col(WorkOrder.satisfaction).is_not(None))
-            .group_by(col(WorkOrder.satisfaction))
-        ).all()
-    }
-    return {
-        "orders": sum(by_status.values()),
-        "by_status": by_status,
-        "clocks": {
-            "met": met_clocks,
-            "missed": missed_clocks,
-            "running": total_clocks - met_clocks - missed_clocks,
-        },
-        "dispatch_time_s": {
-            "p50": _percentile(session, dispatched, seconds, 0.5),
-            "p95": _percentile(session, dispatched, seconds, 0.95),
-        },
-        "satisfaction": satisfaction,
-        "returns": _on_orders(session, ReturnRequest, start, end),
-        "extensions": _on_orders(session, Extension, start, end),
-        "supervisions": _on_orders(session, Supervision, start, end),
-    }
 
 
 # -- seed 002's indicators per department (the 双月通报) ----------------------------------------

@@ -84,10 +84,6 @@ def report_data(session: Session, period: Period, settings: Settings, now: datet
         "时间按上海时间（Asia/Shanghai）计。",
         "派单用时：从工单受理到派单，P95 为 95% 的工单不超过的用时。",
     ]
-    if departments is None:
-        notes.append("部门考核数据（计分方案）尚未接入本报表。")
-    if members is None:
-        notes.append("网格员定额与积分数据尚未接入本报表。")
     indicators = None
     if period.kind is Kind.bimonthly:
         indicators = _indicator_rows(session, period, settings)

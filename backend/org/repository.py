@@ -44,9 +44,10 @@ def list_grids(session: Session, level: int | None = None) -> list[Grid]:
     return list(session.exec(query))
 
 
-def grid_ids_of_user(session: Session, user_id: int) -> list[int]:
-    query = select(GridMember.grid_id).where(GridMember.user_id == user_id)
-    return sorted(session.exec(query))
+def grid_duties_of_user(session: Session, user_id: int) -> list[tuple[int, str]]:
+    """(grid id, duty) of every grid the user is in."""
+    query = select(GridMember.grid_id, GridMember.duty).where(GridMember.user_id == user_id)
+    return [(int(grid), duty) for grid, duty in session.exec(query)]
 
 
 def member_ids_of_grid(session: Session, grid_id: int) -> list[int]:

@@ -14,7 +14,7 @@ from backend.auth.schemas import DepartmentRef, UserCreate, UserOut
 from backend.db import row_id
 from backend.errors import InvalidInput, NotFound
 from backend.org import repository as repo
-from backend.org.models import Department, Grid
+from backend.org.models import Department, Grid, GridDuty
 from backend.org.schemas import DepartmentOut, GridOut
 
 
@@ -22,6 +22,13 @@ def _ref(department: Department | None) -> DepartmentRef | None:
     if department is None or department.id is None:
         return None
     return DepartmentRef(id=department.id, name=department.name, kind=department.kind)
+
+
+def _grid_ids(duties: list[tuple[int, str]]) -> dict[str, list[int]]:
+    return {
+        "grid_ids": sorted({grid for grid, _ in duties}),
+        "chief_grid_ids": sorted({grid for grid, duty in duties if duty == GridDuty.chief}),
+    }
 
 
 def user_out(session: Session, user: User) -> UserOut:
@@ -32,7 +39,7 @@ def user_out(session: Session, user: User) -> UserOut:
         display_name=user.display_name,
         role=Role(user.role),
         department=_ref(department),
-        grid_ids=repo.grid_ids_of_user(session, row_id(user)),
+        **_grid_ids(repo.grid_duties_of_user(session, row_id(user))),
         phone=user.phone,
     )
 

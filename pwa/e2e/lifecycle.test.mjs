@@ -382,6 +382,25 @@ test('a member sees this week against the quota and the leaderboard', { timeout:
   await context.close()
 })
 
+test('the grid chief opens a member of the community and sees their week', { timeout: 90_000 }, async () => {
+  const { page, context } = await open('demo-chief', PHONE)
+  await page.goto('/me')
+  // A chief patrols no grid of its own: no quota card of its own, the community instead.
+  await page.getByTestId('chief-board').click()
+  await page.waitForURL('**/leaderboard?scope=community')
+  const row = page.getByTestId('leaderboard-row').filter({ hasText: '张网格' })
+  await row.waitFor()
+  assert.equal(await page.getByTestId('quota-card').count(), 0)
+  await check(page, '19b-chief-community-board')
+  await row.click()
+  await page.waitForURL('**/members/*/quota?week=*')
+  await page.getByTestId('quota-member').filter({ hasText: '张网格' }).waitFor()
+  await page.getByTestId('quota-finds').waitFor()
+  await page.getByText('积分明细').waitFor()
+  await check(page, '19c-chief-member-week')
+  await context.close()
+})
+
 test('the command center reads the statistics down to the orders and downloads the monthly report', { timeout: 120_000 }, async () => {
   const { page, context } = await open('demo-dispatcher', DESKTOP)
   await page.locator('.van-tabbar-item', { hasText: '统计' }).click()

@@ -28,6 +28,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/orders/:id', component: () => import('@/pages/shared/OrderDetailPage.vue'), meta: { title: '工单详情', roles: ALL, back: true } },
   { path: '/orders/:id/step/:step', component: () => import('@/pages/shared/StepPage.vue'), meta: { title: '办理', roles: ALL, back: true } },
   { path: '/me/quota', component: () => import('@/pages/member/QuotaPage.vue'), meta: { title: '本周任务', roles: MEMBERS, back: true } },
+  { path: '/members/:id/quota', component: () => import('@/pages/member/QuotaPage.vue'), meta: { title: '网格员考核', roles: [...MEMBERS, ...COMMAND], back: true } },
   { path: '/leaderboard', component: () => import('@/pages/member/LeaderboardPage.vue'), meta: { title: '排行榜', roles: [...MEMBERS, ...COMMAND], back: true } },
   { path: '/command/stats', component: () => import('@/pages/command/StatsPage.vue'), meta: { title: '统计', roles: COMMAND, tab: true } },
   { path: '/command/stats/departments/:id', component: () => import('@/pages/command/DepartmentScorePage.vue'), meta: { title: '部门得分', roles: COMMAND, back: true } },

@@ -39,7 +39,10 @@ def test_handler_belongs_to_the_area_team_and_member_to_a_grid(client, as_user) 
     handler = client.get("/api/v1/me", headers=as_user("demo-handler")).json()
     assert handler["department"]["kind"] == "area_team"
     member = client.get("/api/v1/me", headers=as_user("demo-member")).json()
-    assert len(member["grid_ids"]) >= 1
+    assert len(member["grid_ids"]) >= 1 and member["chief_grid_ids"] == []
+    # The community's 网格长 leads each of its four grids (and patrols none).
+    chief = client.get("/api/v1/me", headers=as_user("demo-chief")).json()
+    assert chief["chief_grid_ids"] == chief["grid_ids"] and len(chief["grid_ids"]) == 4
 
 
 def test_wrong_password_is_401_with_json_error(client, demo) -> None:

@@ -2975,6 +2975,11 @@ export interface components {
              * @default []
              */
             grid_ids: number[];
+            /**
+             * Chief Grid Ids
+             * @default []
+             */
+            chief_grid_ids: number[];
             /** Phone */
             phone?: string | null;
         };

@@ -22,6 +22,13 @@ export const useSessionStore = defineStore('session', () => {
   const me = ref<Me | null>(getTokens() ? cachedMe() : null)
   const loggedIn = computed(() => me.value !== null)
   const role = computed<Role | null>(() => me.value?.role ?? null)
+  // 网格长 (seed 001): leads grids; patrols only the grids it is not chief of.
+  const chiefGridIds = computed(() => me.value?.chief_grid_ids ?? [])
+  const isChief = computed(() => chiefGridIds.value.length > 0)
+  const patrols = computed(
+    () => (role.value === 'member' || role.value === 'inspector') && (me.value?.grid_ids ?? []).some((id) => !chiefGridIds.value.includes(id)),
+  )
+  const seesStreet = computed(() => role.value === 'dispatcher' || role.value === 'leader' || role.value === 'admin')
 
   function remember(user: Me | null) {
     me.value = user
@@ -57,7 +64,7 @@ export const useSessionStore = defineStore('session', () => {
 
   onSessionExpired(() => remember(null))
 
-  return { me, role, loggedIn, login, restore, logout }
+  return { me, role, loggedIn, isChief, patrols, seesStreet, login, restore, logout }
 })
 
 export function homeOf(role: Role | null | undefined): string {
