@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -55,32 +53,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    from alembic import command
     from fastapi.testclient import TestClient
-    from sqlalchemy import create_engine, make_url, text
 
-    from backend.catalog.service import load_catalog
-    from backend.config import Settings
-    from backend.db import engine_for, session_scope
     from backend.main import create_app
-    from backend.org.demo import create_demo_street
-    from backend.seams.clock import SystemClock
     from benchmarks.big import fill
-    from tests.conftest import alembic_config
+    from benchmarks.street_db import street_database
 
-    server = os.environ.get("GRID_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    url = make_url(server).set(database=DATABASE).render_as_string(hide_password=False)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    try:
-        command.upgrade(alembic_config(url), "head")
-        tmp = Path(tempfile.mkdtemp(prefix="gridline-reports-"))
-        settings = Settings(database_url=url, media_root=tmp / "media", inprocess_worker=False)
-        with session_scope(engine_for(url)) as session:
-            load_catalog(session, SystemClock().now())
-            create_demo_street(session, settings, SystemClock().now())
+    with street_database(DATABASE, keep=args.keep) as (url, settings):
         eval_rows = [
             json.loads(line) for line in (ROOT / "tests/data/classifier_eval.jsonl").open()
         ]
@@ -115,12 +94,6 @@ def main() -> None:
             f"clusters: {len(answer['clusters'])}, largest {answer['clusters'][0]['count']}, "
             f"grids: {len(answer['grids'])}"
         )
-    finally:
-        engine_for.cache_clear()
-        if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

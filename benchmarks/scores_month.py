@@ -43,7 +43,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -258,32 +257,14 @@ def main() -> None:
 
     from datetime import UTC, datetime
 
-    from alembic import command
-    from sqlalchemy import create_engine, make_url, text
     from sqlmodel import Session
 
-    from backend.catalog.service import load_catalog
-    from backend.config import Settings
-    from backend.db import engine_for, session_scope
-    from backend.org.demo import create_demo_street
+    from backend.db import engine_for
     from backend.scoring import service
-    from backend.seams.clock import SystemClock
-    from tests.conftest import alembic_config
+    from benchmarks.street_db import street_database
 
-    server = os.environ.get("GRID_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    url = make_url(server).set(database=DATABASE).render_as_string(hide_password=False)
-    os.environ["GRID_SCORES_URL"] = url
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    try:
-        command.upgrade(alembic_config(url), "head")
-        tmp = Path(tempfile.mkdtemp(prefix="gridline-scores-"))
-        settings = Settings(database_url=url, media_root=tmp / "media", inprocess_worker=False)
-        with session_scope(engine_for(url)) as session:
-            load_catalog(session, SystemClock().now())
-            create_demo_street(session, settings, SystemClock().now())
+    with street_database(DATABASE, keep=args.keep) as (url, settings):
+        os.environ["GRID_SCORES_URL"] = url
         print(f"filling with {args.orders:,} orders")
         started = time.perf_counter()
         sizes = fill(url, args.orders)
@@ -319,12 +300,6 @@ def main() -> None:
                 f"    {name:<22} median {statistics.median(times):6.2f}   "
                 f"max {max(times):6.2f}   {statements} statements"
             )
-    finally:
-        engine_for.cache_clear()
-        if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

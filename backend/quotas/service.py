@@ -133,6 +133,32 @@ class MemberWeek:
         return self.result.bonus - self.penalty
 
 
+# The numbers of a member's week: what the close records and the live week shows.
+WEEK_FIELDS = (
+    "working_days", "finds", "quota", "target", "missing", "bonus", "penalty", "points",
+    "warning", "exempt", "provisional", "empty_weeks_in_a_row", "recommend_replacement",
+)  # fmt: skip
+
+
+def week_fields(state: MemberWeek) -> dict[str, Any]:
+    result, streak = state.result, state.streak
+    return {
+        "working_days": result.working_days,
+        "finds": result.finds,
+        "quota": result.quota,
+        "target": result.target,
+        "missing": result.missing,
+        "bonus": result.bonus,
+        "penalty": state.penalty,
+        "points": state.points,
+        "warning": result.warning,
+        "exempt": result.exempt,
+        "provisional": bool(result.provisional_years),
+        "empty_weeks_in_a_row": streak.empty_weeks_in_a_row if streak else 0,
+        "recommend_replacement": bool(streak and streak.recommend_replacement),
+    }
+
+
 def _stand_ins(week: IsoWeek, calendar: WorkCalendar, count: int, day_off: int, tz: Any) -> list:
     """Instants standing for counted finds: the rule reads only the day of each find and
     whether it is a working day, so ``day_off`` finds on the week's first day off and the rest
@@ -359,33 +385,20 @@ def member_quota(
             ],
         )
     (state,) = compute_weeks(session, week, [person], active.rule, settings, calendar=calendar)
-    result, streak = state.result, state.streak
     find_list = [_find_out(f, calendar, tz) for f in state.finds]
     if closed is not None:
         return MemberQuotaOut(
             **common,
+            **{name: getattr(closed, name) for name in WEEK_FIELDS},
             so_far=[],
             profile=closed.profile,
             note=PROVISIONAL_NOTE if closed.provisional else None,
-            working_days=closed.working_days,
-            finds=closed.finds,
-            quota=closed.quota,
-            target=closed.target,
-            missing=closed.missing,
-            bonus=closed.bonus,
-            penalty=closed.penalty,
-            points=closed.points,
-            warning=closed.warning,
-            exempt=closed.exempt,
-            provisional=closed.provisional,
             closed=True,
             closed_at=closed.closed_at,
-            empty_weeks_in_a_row=closed.empty_weeks_in_a_row,
-            recommend_replacement=closed.recommend_replacement,
             find_list=find_list,
         )
-    provisional = bool(result.provisional_years)
-    pending = ledger_lines(result, state.finds, state.penalties, active.rule, calendar, tz)
+    fields = week_fields(state)
+    pending = ledger_lines(state.result, state.finds, state.penalties, active.rule, calendar, tz)
     numbers = repo.order_numbers(session, [i for line in pending if (i := line.work_order_id)])
     return MemberQuotaOut(
         **common,
@@ -400,23 +413,11 @@ def member_quota(
             )
             for line in pending
         ],
+        **fields,
         profile=active.profile,
-        note=PROVISIONAL_NOTE if provisional else None,
-        working_days=result.working_days,
-        finds=result.finds,
-        quota=result.quota,
-        target=result.target,
-        missing=result.missing,
-        bonus=result.bonus,
-        penalty=state.penalty,
-        points=state.points,
-        warning=result.warning,
-        exempt=result.exempt,
-        provisional=provisional,
+        note=PROVISIONAL_NOTE if fields["provisional"] else None,
         closed=False,
         closed_at=None,
-        empty_weeks_in_a_row=streak.empty_weeks_in_a_row if streak else 0,
-        recommend_replacement=bool(streak and streak.recommend_replacement),
         find_list=find_list,
     )
 
@@ -622,20 +623,8 @@ def close_week(session: Session, week: IsoWeek, settings: Settings, now: datetim
                         member_id=member.id,
                         week=str(week),
                         profile=active.profile,
-                        working_days=result.working_days,
-                        finds=result.finds,
-                        quota=result.quota,
-                        target=result.target,
-                        missing=result.missing,
-                        bonus=result.bonus,
-                        penalty=state.penalty,
-                        points=state.points,
-                        warning=result.warning,
-                        exempt=result.exempt,
-                        provisional=bool(result.provisional_years),
-                        empty_weeks_in_a_row=streak.empty_weeks_in_a_row,
-                        recommend_replacement=streak.recommend_replacement,
                         closed_at=now,
+                        **week_fields(state),
                     )
                 )
                 session.flush()
