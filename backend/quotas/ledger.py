@@ -137,3 +137,57 @@ def ledger_lines(
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class BookedLine:
+    line_key: str
+    reason: str
+    points: int
+
+
+def base_key(line_key: str) -> str:
+    """The line a correction corrects: ``bonus_day_off:12~1`` → ``bonus_day_off:12``."""
+    return line_key.split("~", 1)[0]
+
+
+def corrections(booked: Sequence[BookedLine], wanted: Sequence[LedgerLine]) -> list[LedgerLine]:
+    """The lines that bring a closed week's book to what its facts call for now (a find
+    rejected or merged after the close, a penalty's fact that changed): for each line whose
+    booked total differs, a new line of the difference, keyed ``<line>~<n>``. The ledger stays
+    append-only; a book that already matches gets no line, so a second run writes nothing."""
+    totals: dict[str, int] = {}
+    reasons: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for row in booked:
+        key = base_key(row.line_key)
+        totals[key] = totals.get(key, 0) + row.points
+        reasons.setdefault(key, row.reason)
+        counts[key] = counts.get(key, 0) + 1
+    want = {line.line_key: line for line in wanted}
+    out: list[LedgerLine] = []
+    for key in [*totals, *(k for k in want if k not in totals)]:
+        line = want.get(key)
+        difference = (line.points if line else 0) - totals.get(key, 0)
+        if difference == 0:
+            continue
+        note = (
+            f"更正：{line.note}"
+            if line
+            else "更正：结算后该项不再成立（如工单不予受理、被合并，或事实已变化），冲销原记分"
+        )
+        out.append(
+            LedgerLine(
+                line.reason if line else reasons[key],
+                difference,
+                line.work_order_id if line else _order_of(key),
+                f"{key}~{counts[key]}" if counts.get(key) else key,
+                note,
+            )
+        )
+    return out
+
+
+def _order_of(key: str) -> int | None:
+    _, _, order = key.partition(":")
+    return int(order) if order.isdigit() else None

@@ -36,8 +36,9 @@ class PointsLedger(SQLModel, table=True):
 
 
 class QuotaWeekClose(SQLModel, table=True):
-    """A member's week once closed: the numbers as they stood then (the ledger holds the
-    lines), and what the streak called for. Its key makes the close idempotent."""
+    """A member's week once closed: its numbers (the ledger holds the lines; a correction in
+    the weeks after the close updates finds, missing, bonus, penalty and points with its
+    lines), and what the streak called for then. Its key makes the close idempotent."""
 
     __tablename__ = "quota_week_close"
 

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from backend.auth.models import Role, User
 from backend.org.models import Grid, GridDuty, GridMember
+from backend.quotas.ledger import BookedLine
 from backend.quotas.models import PointsLedger, QuotaWeekClose
 from backend.reports.models import Report
 from backend.workorders.models import WorkOrder, WorkOrderEvent
@@ -415,6 +416,25 @@ def closed_weeks(
         )
     )
     return {row.member_id: row for row in rows}
+
+
+def booked_lines(
+    session: Session, member_ids: Collection[int], week: str
+) -> dict[int, list[BookedLine]]:
+    """Every line booked for these members' ``week``, by member, in the order written."""
+    if not member_ids:
+        return {}
+    rows = session.exec(
+        select(
+            PointsLedger.member_id, PointsLedger.line_key, PointsLedger.reason, PointsLedger.points
+        )
+        .where(col(PointsLedger.member_id).in_(list(member_ids)), PointsLedger.week == week)
+        .order_by(col(PointsLedger.id))
+    ).all()
+    found: dict[int, list[BookedLine]] = {}
+    for member_id, key, reason, points in rows:
+        found.setdefault(int(member_id), []).append(BookedLine(key, reason, int(points)))
+    return found
 
 
 def unclosed_count(session: Session, member_ids: Collection[int], week: str) -> int:

@@ -5,7 +5,8 @@ row for the reports.
 Everything is derived from the data with a fixed number of statements per call, whatever the
 number of members or orders: counts are GROUP BY queries (backend.quotas.repository), the
 rules are the pure functions of backend.quotas.rules. A week that is not closed yet is
-computed live (so far); a closed week answers what was closed, and its ledger lines.
+computed live (so far); a closed week answers what was closed, and its ledger lines, with the
+corrections of the closes that re-checked it (``recheck_closed_weeks``).
 
 Which orders a member answers for (seed 001 五(二)): the orders made from the member's own
 reports. The seed's members follow their reports to the end (三(二) "主动配合职能部门处置本网格
@@ -47,6 +48,7 @@ from backend.quotas import repository as repo
 from backend.quotas.ledger import (
     REASON_LABELS,
     Find,
+    corrections,
     day_off_spans,
     history_weeks,
     is_day_off,
@@ -647,7 +649,62 @@ def close_week(session: Session, week: IsoWeek, settings: Settings, now: datetim
             continue
         closed += 1
         lines_written += len(lines)
+    lines_written += recheck_closed_weeks(session, week, settings, now)
     return CloseResult(str(week), closed, lines_written, notified)
+
+
+# Closed weeks re-checked at each close: a find rejected or merged, or a penalty's fact
+# changed, within about a month of its week is corrected in the ledger (the seed's monthly
+# report is the last look at a week); later changes leave the book as it is.
+RECHECK_WEEKS = 4
+
+
+def recheck_closed_weeks(session: Session, week: IsoWeek, settings: Settings, now: datetime) -> int:
+    """Appends correction lines (ledger.corrections) for the RECHECK_WEEKS closed weeks before
+    ``week`` and brings their close records' finds and points up to date; the
+    warnings and recommendations already sent stand. Returns the lines written; a second run
+    writes none. A fixed number of statements per week re-checked."""
+    active = active_rule(settings)
+    if active.rule is None:
+        return 0
+    rule, tz = active.rule, settings.tz
+    calendar = calendar_for(session)
+    judged = repo.judged_people(session)
+    written = 0
+    earlier = week
+    for _ in range(RECHECK_WEEKS):
+        earlier = IsoWeek.of_date(earlier.monday - timedelta(days=7))
+        closes = repo.closed_weeks(session, [p.id for p in judged], str(earlier))
+        people = [p for p in judged if p.id in closes]
+        states = compute_weeks(
+            session, earlier, people, rule, settings, calendar=calendar, with_streak=False
+        )
+        booked = repo.booked_lines(session, [p.id for p in people], str(earlier))
+        for state in states:
+            wanted = ledger_lines(state.result, state.finds, state.penalties, rule, calendar, tz)
+            fixes = corrections(booked.get(state.person.id, []), wanted)
+            if not fixes:
+                continue
+            session.add_all(
+                PointsLedger(
+                    member_id=state.person.id,
+                    week=str(earlier),
+                    reason=line.reason,
+                    points=line.points,
+                    work_order_id=line.work_order_id,
+                    line_key=line.line_key,
+                    note=line.note,
+                    created_at=now,
+                )
+                for line in fixes
+            )
+            record = closes[state.person.id]
+            fields = week_fields(state)
+            for name in ("finds", "missing", "bonus", "penalty", "points"):
+                setattr(record, name, fields[name])
+            written += len(fixes)
+    session.flush()
+    return written
 
 
 def _tell(

@@ -93,6 +93,50 @@ def test_a_closed_week_keeps_its_bonus_line_and_a_find_breaks_the_streak(
     assert week["empty_weeks_in_a_row"] == 1 and week["recommend_replacement"] is False
 
 
+def test_a_find_rejected_after_its_week_closed_is_corrected_at_the_next_close(
+    db, client, as_user, submit, clock, quota, user_id, settings
+) -> None:
+    """The ledger is append-only: the bonus of a find rejected after the close is reversed by
+    a new line, and the week's missing find is charged, when the next week closes."""
+    member = user_id("demo-member")
+    clock.set(at(11))  # Sunday of 2026-W41: +1
+    vague = submit(description="这里有问题请处理", lat=31.2358, lng=121.4152).json()
+    clock.set(at(12, 9))
+    tick(db, clock.now(), NullNotifier(), settings)
+    closed = quota("demo-member", member, "2026-W41").json()
+    assert (closed["finds"], closed["points"], closed["year_points"]) == (1, 1, 1)
+
+    clock.set(at(13, 9))  # in 2026-W42 the command center finds it was no problem
+    dispatcher = as_user("demo-dispatcher")
+    order = client.get(f"/api/v1/workorders/{vague['work_order_id']}", headers=dispatcher).json()
+    rejected = client.post(
+        f"/api/v1/workorders/{vague['work_order_id']}/reject",
+        json={"version": order["version"], "reason_code": "incomplete_order"},
+        headers=dispatcher,
+    )
+    assert rejected.status_code == 200, rejected.text
+    # Booked lines are final until the next close.
+    assert quota("demo-member", member, "2026-W41").json()["points"] == 1
+
+    clock.set(at(19, 9))
+    tick(db, clock.now(), NullNotifier(), settings)
+    week = quota("demo-member", member, "2026-W41").json()
+    lines = [(x["reason"], x["points"], x["work_order_id"]) for x in week["ledger"]]
+    assert lines == [
+        ("bonus_day_off", 1, vague["work_order_id"]),
+        ("bonus_day_off", -1, vague["work_order_id"]),  # reversed
+        ("missing_find", -1, None),  # quota 1, no valid find left
+    ]
+    assert all(x["note"].startswith("更正") for x in week["ledger"][1:])
+    assert (week["finds"], week["missing"], week["points"]) == (0, 1, -1)
+    # W42 (empty, quota 2) and the corrected W41 add up in the year.
+    assert week["year_points"] == -1 - 2
+    # Closing again corrects nothing twice.
+    before = _ledger_rows(db)
+    tick(db, clock.now(), NullNotifier(), settings)
+    assert _ledger_rows(db) == before
+
+
 def test_quota_close_command(database_url, tmp_path) -> None:
     env = {"GRID_DATABASE_URL": database_url, "GRID_MEDIA_ROOT": str(tmp_path), "PATH": ""}
 
