@@ -120,8 +120,9 @@ def _quota_close(args: argparse.Namespace) -> None:
     lines and the warnings; a week already closed for a member is left as it is."""
     import json
 
-    from backend.quotas import service as quotas
+    from backend.quotas import closing as quotas
     from backend.quotas.rules import IsoWeek
+    from backend.quotas.service import active_rule
 
     try:
         week = IsoWeek.parse(args.week)
@@ -133,8 +134,8 @@ def _quota_close(args: argparse.Namespace) -> None:
     if week >= IsoWeek.of(now, settings.tz):
         print(f"quota-close: {week} 尚未结束，不能结算", file=sys.stderr)
         sys.exit(2)
-    if quotas.active_rule(settings).rule is None:
-        print(f"quota-close: {quotas.active_rule(settings).note}", file=sys.stderr)
+    if active_rule(settings).rule is None:
+        print(f"quota-close: {active_rule(settings).note}", file=sys.stderr)
         sys.exit(2)
     with session_scope(engine_for(settings.database_url)) as session:
         result = quotas.close_week(session, week, settings, now)

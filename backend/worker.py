@@ -22,7 +22,7 @@ from backend.config import Settings, get_settings
 from backend.db import session_scope
 from backend.exports.service import generate_scheduled
 from backend.notify.outbox import deliver_pending
-from backend.quotas import service as quotas
+from backend.quotas import closing as quotas
 from backend.seams.clock import Clock as ClockSeam
 from backend.seams.notifier import Notifier
 from backend.seams.storage import Storage
