@@ -386,6 +386,9 @@ test('the grid chief opens a member of the community and sees their week', { tim
   const { page, context } = await open('demo-chief', PHONE)
   await page.goto('/me')
   // A chief patrols no grid of its own: no quota card of its own, the community instead.
+  await page.getByTestId('chief-board').waitFor()
+  await page.getByText('网格长 · demo-chief').waitFor()
+  await check(page, '19a-chief-me')
   await page.getByTestId('chief-board').click()
   await page.waitForURL('**/leaderboard?scope=community')
   const row = page.getByTestId('leaderboard-row').filter({ hasText: '张网格' })
