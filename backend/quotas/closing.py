@@ -5,6 +5,7 @@ by ``gridline quota-close``; idempotent."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from backend.config import Settings
 from backend.notify import service as notify
 from backend.org.models import GridDuty
 from backend.quotas import repository as repo
-from backend.quotas.ledger import corrections, ledger_lines, week_bounds
+from backend.quotas.ledger import LedgerLine, corrections, ledger_lines, week_bounds
 from backend.quotas.models import PointsLedger, QuotaWeekClose
 from backend.quotas.rules import IsoWeek, StreakVerdict
 from backend.quotas.service import active_rule, compute_weeks, week_fields
@@ -88,19 +89,7 @@ def close_week(session: Session, week: IsoWeek, settings: Settings, now: datetim
                     )
                 )
                 session.flush()
-                session.add_all(
-                    PointsLedger(
-                        member_id=member.id,
-                        week=str(week),
-                        reason=line.reason,
-                        points=line.points,
-                        work_order_id=line.work_order_id,
-                        line_key=line.line_key,
-                        note=line.note,
-                        created_at=now,
-                    )
-                    for line in lines
-                )
+                session.add_all(_rows(member.id, week, lines, now))
                 session.flush()
                 notified += _tell(session, member, week, streak, member_chiefs, now)
         except IntegrityError:
@@ -109,6 +98,24 @@ def close_week(session: Session, week: IsoWeek, settings: Settings, now: datetim
         lines_written += len(lines)
     lines_written += recheck_closed_weeks(session, week, settings, now)
     return CloseResult(str(week), closed, lines_written, notified)
+
+
+def _rows(
+    member_id: int, week: IsoWeek, lines: Sequence[LedgerLine], now: datetime
+) -> list[PointsLedger]:
+    return [
+        PointsLedger(
+            member_id=member_id,
+            week=str(week),
+            reason=line.reason,
+            points=line.points,
+            work_order_id=line.work_order_id,
+            line_key=line.line_key,
+            note=line.note,
+            created_at=now,
+        )
+        for line in lines
+    ]
 
 
 # Closed weeks re-checked at each close: a find rejected or merged, or a penalty's fact
@@ -143,19 +150,7 @@ def recheck_closed_weeks(session: Session, week: IsoWeek, settings: Settings, no
             fixes = corrections(booked.get(state.person.id, []), wanted)
             if not fixes:
                 continue
-            session.add_all(
-                PointsLedger(
-                    member_id=state.person.id,
-                    week=str(earlier),
-                    reason=line.reason,
-                    points=line.points,
-                    work_order_id=line.work_order_id,
-                    line_key=line.line_key,
-                    note=line.note,
-                    created_at=now,
-                )
-                for line in fixes
-            )
+            session.add_all(_rows(state.person.id, earlier, fixes, now))
             record = closes[state.person.id]
             fields = week_fields(state)
             for name in ("finds", "missing", "bonus", "penalty", "points"):
