@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.sla.profiles import PROFILE_NAMES
@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     # while the street's orders run on its own profile (zhenru by default): a street that
     # wants its members judged takes 合阳's quota rules alongside its own order rules.
     quota_profile: str = "heyang"
+    # Closed weeks each weekly close re-checks and corrects in the points ledger (a find
+    # rejected or merged since): about a month, the seed's monthly report being the last look
+    # at a week; 0 leaves every closed week as it was booked.
+    quota_recheck_weeks: int = Field(default=4, ge=0, le=53)
     # The department-score scheme (jiangning | zhenru | dongcheng). Unset: the policy
     # profile's own (backend/scoring/periods.py PROFILE_SCHEMES; heyang, xiayang: zhenru).
     scoring_scheme: str | None = None

@@ -20,6 +20,7 @@ from backend.quotas.ledger import LedgerLine, corrections, ledger_lines, week_bo
 from backend.quotas.models import PointsLedger, QuotaWeekClose
 from backend.quotas.rules import IsoWeek, StreakVerdict
 from backend.quotas.service import active_rule, compute_weeks, week_fields
+from backend.sla.calendar import WorkCalendar
 from backend.sla.service import calendar_for
 
 
@@ -96,7 +97,7 @@ def close_week(session: Session, week: IsoWeek, settings: Settings, now: datetim
             continue
         closed += 1
         lines_written += len(lines)
-    lines_written += recheck_closed_weeks(session, week, settings, now)
+    lines_written += recheck_closed_weeks(session, week, settings, now, calendar=calendar)
     return CloseResult(str(week), closed, lines_written, notified)
 
 
@@ -118,14 +119,16 @@ def _rows(
     ]
 
 
-# Closed weeks re-checked at each close: a find rejected or merged, or a penalty's fact
-# changed, within about a month of its week is corrected in the ledger (the seed's monthly
-# report is the last look at a week); later changes leave the book as it is.
-RECHECK_WEEKS = 4
-
-
-def recheck_closed_weeks(session: Session, week: IsoWeek, settings: Settings, now: datetime) -> int:
-    """Appends correction lines (ledger.corrections) for the RECHECK_WEEKS closed weeks before
+def recheck_closed_weeks(
+    session: Session,
+    week: IsoWeek,
+    settings: Settings,
+    now: datetime,
+    *,
+    calendar: WorkCalendar | None = None,
+) -> int:
+    """Appends correction lines (ledger.corrections) for the ``quota_recheck_weeks`` closed
+    weeks before
     ``week`` and brings their close records' finds and points up to date; the
     warnings and recommendations already sent stand. Returns the lines written; a second run
     writes none. A fixed number of statements per week re-checked."""
@@ -133,11 +136,11 @@ def recheck_closed_weeks(session: Session, week: IsoWeek, settings: Settings, no
     if active.rule is None:
         return 0
     rule, tz = active.rule, settings.tz
-    calendar = calendar_for(session)
+    calendar = calendar or calendar_for(session)
     judged = repo.judged_people(session)
     written = 0
     earlier = week
-    for _ in range(RECHECK_WEEKS):
+    for _ in range(settings.quota_recheck_weeks):
         earlier = IsoWeek.of_date(earlier.monday - timedelta(days=7))
         closes = repo.closed_weeks(session, [p.id for p in judged], str(earlier))
         people = [p for p in judged if p.id in closes]

@@ -186,3 +186,28 @@ def test_two_workers_closing_at_once_close_each_member_once(
     assert rows == [(member, "2026-W41", "missing_find", -1)]
     assert len(_inbox(client, as_user, "demo-member", member)) == 1
     assert len(_inbox(client, as_user, "demo-chief", member)) == 1
+
+
+def test_a_street_that_rechecks_no_week_keeps_the_book_as_closed(
+    db, client, as_user, submit, clock, quota, user_id, settings
+) -> None:
+    settings.quota_recheck_weeks = 0
+    member = user_id("demo-member")
+    clock.set(at(11))  # Sunday of 2026-W41: +1
+    vague = submit(description="这里有问题请处理", lat=31.2358, lng=121.4152).json()
+    clock.set(at(12, 9))
+    tick(db, clock.now(), NullNotifier(), settings)
+    clock.set(at(13, 9))
+    dispatcher = as_user("demo-dispatcher")
+    order = client.get(f"/api/v1/workorders/{vague['work_order_id']}", headers=dispatcher).json()
+    rejected = client.post(
+        f"/api/v1/workorders/{vague['work_order_id']}/reject",
+        json={"version": order["version"], "reason_code": "incomplete_order"},
+        headers=dispatcher,
+    )
+    assert rejected.status_code == 200, rejected.text
+    clock.set(at(19, 9))
+    tick(db, clock.now(), NullNotifier(), settings)
+    week = quota("demo-member", member, "2026-W41").json()
+    assert [(x["reason"], x["points"]) for x in week["ledger"]] == [("bonus_day_off", 1)]
+    assert week["points"] == 1
